@@ -1,0 +1,43 @@
+"""The Flask application factory: configuration, database, auth, pages and API wired together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from web import config as wfm_config
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; `test_config` overrides what the environment says (tests pass INSTANCE_PATH and more)."""
+    overrides = dict(test_config or {})
+    folder = Path(overrides.pop("INSTANCE_PATH", None) or wfm_config.instance_path())
+    app = Flask(__name__, instance_path=str(folder), instance_relative_config=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        SECRET_KEY=overrides.get("SECRET_KEY") or wfm_config.load_secret_key(folder),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=200 * 1024 * 1024,
+        PASSWORD_HASH_METHOD="scrypt",
+        LOGIN_MAX_FAILURES=5,
+        LOGIN_LOCK_SECONDS=15 * 60,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.from_mapping(wfm_config.from_environment(folder))
+    app.config.update(overrides)
+
+    from web import api, auth, db, errors, pages
+
+    db.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.add_url_rule("/healthz", view_func=api.healthz)
+    return app

@@ -1,0 +1,180 @@
+"""Logins: users with hashed passwords and roles, Flask-Login sessions, a CSRF-protected form, throttling."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from web import models
+from web.db import db_session
+
+ROLES = ("admin", "lead", "planner", "agent")
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+
+class LoginUser(UserMixin):
+    """The logged-in user as Flask-Login sees it: a detached copy of the row's few fields."""
+
+    def __init__(self, row: models.User):
+        self.id = row.id
+        self.username = row.username
+        self.display_name = row.display_name
+        self.role = row.role
+        self.site_id = row.site_id
+        self.agent_pk = row.agent_pk
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Login", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+
+
+class LoginThrottle:
+    """Refuses a login name for a while after too many failed attempts (per process)."""
+
+    def __init__(self, max_failures: int, lock_seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.max_failures, self.lock_seconds, self.clock = max_failures, lock_seconds, clock
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def locked(self, key: str) -> bool:
+        with self._lock:
+            recent = self._recent(key)
+            return len(recent) >= self.max_failures
+
+    def failed(self, key: str) -> None:
+        with self._lock:
+            self._recent(key).append(self.clock())
+
+    def succeeded(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+    def _recent(self, key: str) -> list[float]:
+        cutoff = self.clock() - self.lock_seconds
+        recent = [t for t in self._failures.get(key, []) if t > cutoff]
+        self._failures[key] = recent
+        return recent
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    csrf.init_app(app)
+    app.extensions["wfm_login_throttle"] = LoginThrottle(app.config["LOGIN_MAX_FAILURES"],
+                                                         app.config["LOGIN_LOCK_SECONDS"])
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> LoginUser | None:
+    row = db_session().get(models.User, int(user_id)) if user_id.isdigit() else None
+    return LoginUser(row) if row is not None and row.active else None
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if request.path.startswith("/api/"):
+        abort(401, description="log in first, or send a personal token as 'Authorization: Bearer TOKEN'")
+    return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+
+
+def roles_required(*roles: str) -> Callable:
+    """Let a view through only for logged-in users with one of these roles (admin always passes)."""
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any):
+            if current_user.role not in roles and current_user.role != "admin":
+                abort(403, description="your role may not open this page")
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def create_user(session: Session, username: str, role: str, password: str, *, display_name: str | None = None,
+                site_id: int | None = None, agent_pk: int | None = None) -> models.User:
+    """Add a user; the role must be one of ROLES and the login name unused."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+    if not username or len(username) > 80:
+        raise ValueError("a login name needs 1 to 80 characters")
+    if session.scalars(select(models.User).where(models.User.username == username)).first():
+        raise ValueError(f"login {username!r} is taken; choose another")
+    user = models.User(username=username, display_name=display_name or username, role=role,
+                       password_hash=hash_password(password), site_id=site_id, agent_pk=agent_pk)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an absolute URL here would make the login page an open redirect.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("pages.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        throttle: LoginThrottle = current_app.extensions["wfm_login_throttle"]
+        key = form.username.data.strip().lower()
+        if throttle.locked(key):
+            flash("Too many failed attempts for this login. Wait 15 minutes or ask an admin.", "error")
+            status = 429
+        else:
+            session = db_session()
+            row = session.scalars(select(models.User).where(models.User.username == form.username.data.strip())
+                                  ).first()
+            if row is not None and row.active and check_password_hash(row.password_hash, form.password.data):
+                throttle.succeeded(key)
+                row.last_login_at = dt.datetime.now(dt.UTC)
+                session.commit()
+                login_user(LoginUser(row))
+                return redirect(_safe_next(request.args.get("next")))
+            throttle.failed(key)
+            flash("Login or password is wrong.", "error")
+            status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,164 @@
+"""The `wfm` command: serve the app, create the demo, import files, manage the database and users."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from forecasts.errors import DataFileError
+from forecasts.site import SiteConfigError
+from web import create_app, imports, models
+from web.auth import ROLES, create_user, new_password
+from web.db import get_db
+from web.demo_loader import load_demo, saved_logins
+from web.repository import NotFound
+
+
+class CliError(click.ClickException):
+    """A refusal printed as one line on stderr with exit code 1."""
+
+    def format_message(self) -> str:
+        return " ".join(self.message.split("\n"))
+
+    def show(self, file=None) -> None:
+        click.echo(f"wfm: error: {'; '.join(self.message.splitlines())}", err=True)
+
+
+def _app() -> Flask:
+    app = create_app()
+    with app.app_context():
+        get_db().upgrade()
+    return app
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Workforce management for contact centers."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Start the web app (waitress)."""
+    from waitress import serve as waitress_serve
+
+    app = _app()
+    click.echo(f"WFM is running on http://{host}:{port}/ (Ctrl+C stops it)", err=False)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="wfm")
+
+
+@main.command()
+@click.option("--size", type=click.Choice(["small", "large"]), default="large", show_default=True)
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--if-empty", is_flag=True, help="Only create the demo when the database has no site yet.")
+def demo(size: str, seed: int, if_empty: bool) -> None:
+    """Create the demo site (Potsdam energy supplier) with history, events, agents and logins."""
+    app = _app()
+    instance = Path(app.instance_path)
+    with app.app_context(), get_db().session() as session:
+        has_site = session.scalars(select(models.Site)).first() is not None
+        if has_site and if_empty:
+            click.echo("The database already holds a site; keeping it. Demo logins:")
+            for line in saved_logins(instance):
+                click.echo(line)
+            return
+        if has_site:
+            raise CliError("the database already holds a site; the demo goes into an empty database "
+                           "(set WFM_INSTANCE_PATH or DATABASE_URL to another one)")
+        click.echo(f"Creating the {size} demo site (history, events, agents) …", err=True)
+        logins = load_demo(session, instance, size=size, seed=seed)
+    click.echo("Demo logins:")
+    for login in logins:
+        click.echo(str(login))
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import site.toml, history, events, agents or absences (whole file checked first)."""
+
+
+def _run_import(service, file: Path, site: str | None) -> None:
+    app = _app()
+    try:
+        with app.app_context(), get_db().session() as session:
+            summary = service(session, site, file)
+    except (DataFileError, SiteConfigError, NotFound) as exc:
+        raise CliError(f"{exc}\nnothing was stored") from None
+    click.echo(str(summary))
+
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_SITE = click.option("--site", default=None, help="Site slug (default: the only site).")
+
+
+@import_group.command("site")
+@click.argument("file", type=_FILE)
+def import_site(file: Path) -> None:
+    """Create or update a site from site.toml."""
+    app = _app()
+    try:
+        with app.app_context(), get_db().session() as session:
+            row = imports.import_site(session, file)
+            click.echo(f"site {row.slug!r} ({row.name}) with queues {', '.join(q.name for q in row.queues)}")
+    except SiteConfigError as exc:
+        raise CliError(f"{exc}\nnothing was stored") from None
+
+
+for _kind in ("history", "events", "agents", "absences"):
+    def _make(kind: str):
+        @import_group.command(kind, help=f"Import {kind}.csv (see DATA.md).")
+        @click.argument("file", type=_FILE)
+        @_SITE
+        def command(file: Path, site: str | None) -> None:
+            _run_import(getattr(imports, f"import_{kind}"), file, site)
+        return command
+    _make(_kind)
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Run the migrations up to the newest schema."""
+    _app()
+    click.echo("database schema is up to date")
+
+
+@main.group("user")
+def user_group() -> None:
+    """Users and roles."""
+
+
+@user_group.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--agent", "agent_id", default=None, help="Link an agent login to this agent_id.")
+def user_add(username: str, role: str, agent_id: str | None) -> None:
+    """Add a user; prints the generated password once."""
+    app = _app()
+    password = new_password()
+    try:
+        with app.app_context(), get_db().session() as session:
+            agent_pk = None
+            if agent_id:
+                agent = session.scalars(select(models.Agent).where(models.Agent.agent_id == agent_id)).first()
+                if agent is None:
+                    raise ValueError(f"no agent {agent_id!r}; import agents.csv first")
+                agent_pk = agent.id
+            create_user(session, username, role, password, agent_pk=agent_pk)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    click.echo(f"login={username} password={password} role={role}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""SQLAlchemy 2 models: sites, queues, history, events, agents, absences, users."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An instant stored as UTC; refuses naive datetimes and always returns aware UTC datetimes."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} cannot be stored; give it a time zone")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Site(Base):
+    __tablename__ = "site"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    config_toml: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+
+    queues: Mapped[list[Queue]] = relationship(back_populates="site", cascade="all, delete-orphan",
+                                               order_by="Queue.id")
+
+
+class Queue(Base):
+    __tablename__ = "queue"
+    __table_args__ = (UniqueConstraint("site_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    settings: Mapped[dict] = mapped_column(JSON)
+
+    site: Mapped[Site] = relationship(back_populates="queues")
+
+
+class HistoryRow(Base):
+    """Contacts of one queue in one interval; `local_date` is the site-local day, for day-wise replacement."""
+
+    __tablename__ = "history"
+    __table_args__ = (
+        UniqueConstraint("site_id", "queue", "interval_start"),
+        Index("ix_history_site_queue_date", "site_id", "queue", "local_date"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))
+    queue: Mapped[str] = mapped_column(String(64))
+    interval_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    local_date: Mapped[dt.date] = mapped_column(Date)
+    offered: Mapped[int] = mapped_column(Integer)
+    handled: Mapped[int | None] = mapped_column(Integer)
+    abandoned: Mapped[int | None] = mapped_column(Integer)
+    aht_s: Mapped[float | None] = mapped_column(Float)
+
+
+class Event(Base):
+    __tablename__ = "event"
+    __table_args__ = (UniqueConstraint("site_id", "date", "event", "queue"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    event: Mapped[str] = mapped_column(String(64))
+    queue: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[float | None] = mapped_column(Float)
+
+
+class Agent(Base):
+    __tablename__ = "agent"
+    __table_args__ = (UniqueConstraint("site_id", "agent_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))
+    agent_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    team: Mapped[str] = mapped_column(String(100))
+    skills: Mapped[list] = mapped_column(JSON)
+    weekly_hours: Mapped[float] = mapped_column(Float)
+    max_days_per_week: Mapped[int] = mapped_column(Integer)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Absence(Base):
+    __tablename__ = "absence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agent_pk: Mapped[int] = mapped_column(ForeignKey("agent.id", ondelete="CASCADE"), index=True)
+    start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    end: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(100))
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
+    agent_pk: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    agent: Mapped[Agent | None] = relationship()
