@@ -23,16 +23,20 @@ def holiday_name(site: Site, day: dt.date) -> str | None:
 
 
 def opening_ranges(site: Site, day: dt.date) -> tuple[OpeningRange, ...]:
-    """Opening hours on a local date: a dated special day, then a yearly one, then holidays, then the weekday."""
+    """Opening hours on a local date.
+
+    A dated special day ("2026-12-24") wins over everything and may even open a closed day. A yearly one
+    ("12-24") only changes the hours of a day that would open anyway: a short Christmas Eve does not open a
+    Sunday. Otherwise holidays close the site (unless it opens on holidays) and the weekday's hours apply.
+    """
     dated = site.special_days.get(day.isoformat())
     if dated is not None:
         return dated
-    yearly = site.special_days.get(day.strftime("%m-%d"))
-    if yearly is not None:
-        return yearly
     if not site.open_on_holidays and holiday_name(site, day) is not None:
         return ()
-    return site.opening_hours.get(day.weekday(), ())
+    regular = site.opening_hours.get(day.weekday(), ())
+    yearly = site.special_days.get(day.strftime("%m-%d"))
+    return yearly if yearly is not None and regular else regular
 
 
 def is_open(site: Site, day: dt.date) -> bool:

@@ -9,7 +9,7 @@ import pandas as pd
 from forecasts.calendar import day_intervals, holiday_name, is_open, open_intervals, opening_ranges
 from forecasts.site import OpeningRange, parse_site
 
-SITE = parse_site("""
+SITE_TEXT = """
 [site]
 name = "T"
 timezone = "Europe/Berlin"
@@ -25,7 +25,8 @@ sun = "00:00-24:00"
 channel = "phone"
 service_level = 0.8
 answer_within_s = 20
-""")
+"""
+SITE = parse_site(SITE_TEXT)
 
 
 def test_brandenburg_holidays_include_easter_sunday_whit_sunday_and_reformation_day():
@@ -63,3 +64,11 @@ def test_ordinary_monday_opens_48_intervals_in_local_time():
     starts = open_intervals(SITE, dt.date(2026, 12, 7))
     assert len(starts) == 48 and starts[0].isoformat() == "2026-12-07T08:00:00+01:00"
     assert starts[-1].isoformat() == "2026-12-07T19:45:00+01:00"
+
+
+def test_a_yearly_short_day_does_not_open_a_closed_day_but_a_dated_one_does():
+    site = parse_site(SITE_TEXT.replace('sun = "00:00-24:00"', "").replace('"2029-12-24" = "closed"',
+                                                                           '"2028-12-24" = "10:00-12:00"'))
+    assert opening_ranges(site, dt.date(2023, 12, 24)) == ()                        # a Sunday
+    assert opening_ranges(site, dt.date(2028, 12, 24)) == (OpeningRange(600, 720),)  # a Sunday, dated entry
+    assert opening_ranges(site, dt.date(2029, 12, 24)) == (OpeningRange(480, 840),)  # a Monday
