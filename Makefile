@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test bench clean translations
 
 install: $(STAMP)
 
@@ -27,3 +27,9 @@ bench: install
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# After changing UI text: refresh the catalogue, translate the new German entries, compile.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --omit-header -o web/translations/messages.pot .
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-location
+	$(BIN)/pybabel compile -d web/translations

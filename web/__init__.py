@@ -31,13 +31,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(wfm_config.from_environment(folder))
     app.config.update(overrides)
 
-    from web import api, auth, db, errors, pages
+    from web import api, auth, db, errors, i18n, pages
 
     db.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
+    i18n.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(i18n.bp)
     app.add_url_rule("/healthz", view_func=api.healthz)
     return app

@@ -11,6 +11,8 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
@@ -45,8 +47,8 @@ class LoginUser(UserMixin):
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Login", validators=[DataRequired(), Length(max=80)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    username = StringField(_l("Login"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
 class LoginThrottle:
@@ -105,7 +107,7 @@ def roles_required(*roles: str) -> Callable:
         @login_required
         def wrapped(*args: Any, **kwargs: Any):
             if current_user.role not in roles and current_user.role != "admin":
-                abort(403, description="your role may not open this page")
+                abort(403, description=_("Your role may not open this page."))
             return view(*args, **kwargs)
         return wrapped
     return decorator
@@ -152,7 +154,7 @@ def login():
         throttle: LoginThrottle = current_app.extensions["wfm_login_throttle"]
         key = form.username.data.strip().lower()
         if throttle.locked(key):
-            flash("Too many failed attempts for this login. Wait 15 minutes or ask an admin.", "error")
+            flash(_("Too many failed attempts for this login. Wait 15 minutes or ask an admin."), "error")
             status = 429
         else:
             session = db_session()
@@ -165,7 +167,7 @@ def login():
                 login_user(LoginUser(row))
                 return redirect(_safe_next(request.args.get("next")))
             throttle.failed(key)
-            flash("Login or password is wrong.", "error")
+            flash(_("Login or password is wrong."), "error")
             status = 401
     elif request.method == "POST":
         status = 400
@@ -176,5 +178,5 @@ def login():
 @login_required
 def logout():
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))

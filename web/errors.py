@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
@@ -33,7 +34,7 @@ def _http_error(exc: HTTPException):
 
 
 def _csrf_error(exc: CSRFError):
-    return error_response(400, BadRequest.name, f"{exc.description} Reload the page and try again.")
+    return error_response(400, BadRequest.name, f"{exc.description} " + _("Reload the page and try again."))
 
 
 def _not_found(exc: NotFound):
@@ -43,4 +44,4 @@ def _not_found(exc: NotFound):
 def _unexpected(exc: Exception):
     log.exception("unexpected error on %s %s", request.method, request.path)
     return error_response(500, InternalServerError.name,
-                          "Something went wrong on our side; the error was logged. Try again or tell your admin.")
+                          _("Something went wrong on our side; the error was logged. Try again or tell your admin."))

@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -23,16 +24,16 @@ from web.repository import NotFound, find_site, history_stats
 bp = Blueprint("pages", __name__)
 
 UPLOAD_KINDS = {
-    "history": ("Contact history (history.csv)", imports.import_history),
-    "events": ("Events (events.csv)", imports.import_events),
-    "agents": ("Agents (agents.csv)", imports.import_agents),
-    "absences": ("Absences (absences.csv)", imports.import_absences),
+    "history": (_l("Contact history (history.csv)"), imports.import_history),
+    "events": (_l("Events (events.csv)"), imports.import_events),
+    "agents": (_l("Agents (agents.csv)"), imports.import_agents),
+    "absences": (_l("Absences (absences.csv)"), imports.import_absences),
 }
 
 
 class UploadForm(FlaskForm):
-    kind = SelectField("What", choices=[SelectChoice(k, label) for k, (label, _) in UPLOAD_KINDS.items()])
-    file = FileField("CSV file", validators=[FileRequired()])
+    kind = SelectField(_l("What"), choices=[SelectChoice(k, label) for k, (label, _) in UPLOAD_KINDS.items()])
+    file = FileField(_l("CSV file"), validators=[FileRequired()])
 
 
 @bp.get("/")

@@ -31,7 +31,7 @@ def test_login_with_the_right_password_opens_the_overview(actions, client):
     password = actions.add_user("lead", "lead", "correct horse")
     assert actions.login("lead", "correct horse").status_code == 302
     page = client.get("/")
-    assert page.status_code == 200 and "No site yet" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "Noch kein Standort" in page.get_data(as_text=True)
     assert password == "correct horse"
 
 
@@ -120,7 +120,7 @@ def test_upload_refuses_a_bad_file_with_line_numbers_and_stores_nothing(app, act
                            content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "history.csv line 5, column interval_start" in page and "nothing was stored" in page
+    assert "history.csv line 5, column interval_start" in page and "nichts wurde gespeichert" in page
     with app.app_context(), get_db().session() as session:
         assert session.scalars(select(models.HistoryRow)).first() is None
     good = client.post("/upload", data={"kind": "history", "csrf_token": token,
