@@ -82,6 +82,7 @@ class LoginThrottle:
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
     csrf.init_app(app)
     app.extensions["wfm_login_throttle"] = LoginThrottle(app.config["LOGIN_MAX_FAILURES"],
                                                          app.config["LOGIN_LOCK_SECONDS"])
