@@ -322,11 +322,7 @@ def _check_count(check: _Checker, frame: pd.DataFrame, column: str, required: bo
 def _check_aht(check: _Checker, frame: pd.DataFrame) -> np.ndarray:
     if "aht_s" not in frame:
         return np.full(len(frame), np.nan)
-    text = frame["aht_s"]
-    values = text.to_numpy(dtype=object)
-    empty = (text == "").to_numpy()
-    number = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    finite = np.isfinite(number)
+    values, empty, number, finite = _optional_numbers(frame["aht_s"])
     check.rows("aht_s", ~empty & ~finite, "are not numbers",
                lambda i: f"{values[i]!r} is not a number; aht_s is the average handle time in seconds, "
                          "or empty when no contacts were handled")
@@ -412,11 +408,7 @@ def _event_message(value: str) -> str:
 def _check_size(check: _Checker, frame: pd.DataFrame) -> np.ndarray:
     if "size" not in frame:
         return np.full(len(frame), np.nan)
-    text = frame["size"]
-    values = text.to_numpy(dtype=object)
-    empty = (text == "").to_numpy()
-    number = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    finite = np.isfinite(number)
+    values, empty, number, finite = _optional_numbers(frame["size"])
     rule = "size is a number ≥ 0 (e.g. letters mailed) or empty"
     check.rows("size", ~empty & ~finite, "are not numbers", lambda i: f"{values[i]!r} is not a number; {rule}")
     check.rows("size", finite & (number < 0), "are negative", lambda i: f"{values[i]} is negative; {rule}")
@@ -434,3 +426,9 @@ def _check_duplicate_events(check: _Checker, day: pd.Series, event: pd.Series, q
                 "is already listed; keep one row")
 
     _report_duplicates(check, keys, message)
+
+
+def _optional_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The raw cells, which are empty, their numeric values (NaN if not numbers) and which are finite numbers."""
+    number = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return text.to_numpy(dtype=object), (text == "").to_numpy(), number, np.isfinite(number)
