@@ -18,8 +18,9 @@ from forecasts.errors import DataFileError
 from forecasts.site import SiteConfigError
 from web import imports, models
 from web.auth import roles_required
+from web.charts import line_chart
 from web.db import db_session
-from web.repository import NotFound, find_site, history_stats
+from web.repository import NotFound, find_site, history_stats, weekly_offered
 
 bp = Blueprint("pages", __name__)
 
@@ -56,7 +57,8 @@ def index():
                              .order_by(models.Event.date).limit(12)).all()
     return render_template("index.html", site=site, stats=history_stats(session, site.id), agents=agents,
                            teams=sorted(teams.items()), events=events,
-                           fte=sum(a.weekly_hours for a in agents) / 40)
+                           fte=sum(a.weekly_hours for a in agents) / 40,
+                           chart=line_chart(weekly_offered(session, site.id)))
 
 
 @bp.get("/me")

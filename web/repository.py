@@ -65,6 +65,20 @@ def history_stats(session: Session, site_id: int) -> list[dict]:
             for q, n, first, last, total in session.execute(query)]
 
 
+def weekly_offered(session: Session, site_id: int) -> dict[str, list[tuple[dt.date, float]]]:
+    """Offered contacts per queue and week (weeks start on Monday), from the stored history."""
+    h = models.HistoryRow
+    rows = session.execute(select(h.queue, h.local_date, func.sum(h.offered)).where(h.site_id == site_id)
+                           .group_by(h.queue, h.local_date)).all()
+    if not rows:
+        return {}
+    frame = pd.DataFrame(rows, columns=["queue", "date", "offered"])
+    frame["week"] = [d - dt.timedelta(days=d.weekday()) for d in frame["date"]]
+    weekly = frame.groupby(["queue", "week"])["offered"].sum()
+    return {queue: [(week, float(total)) for week, total in weekly.loc[queue].items()]
+            for queue in weekly.index.get_level_values(0).unique()}
+
+
 def agent_value(row: models.Agent) -> AgentValue:
     """The domain Agent of a stored agent row."""
     d = row.details or {}

@@ -127,3 +127,14 @@ def test_upload_refuses_a_bad_file_with_line_numbers_and_stores_nothing(app, act
                                         "file": (io.BytesIO(GOOD_HISTORY.encode()), "history.csv")},
                        content_type="multipart/form-data", follow_redirects=True)
     assert "imported 3 history rows from history.csv" in good.get_data(as_text=True)
+
+
+def test_overview_shows_queues_and_a_weekly_chart_of_the_history(app, actions, client):
+    with app.app_context(), get_db().session() as session:
+        imports.import_site(session, io.BytesIO(SITE_TOML.encode()), name="site.toml")
+        imports.import_history(session, None, io.BytesIO(GOOD_HISTORY.encode()), name="history.csv")
+    actions.add_user("planner", "planner", "pw")
+    actions.login("planner", "pw")
+    page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<h1>Test Center</h1>" in page and "Contacts per week" in page
+    assert page.count("<polyline") == 2  # billing and email
