@@ -77,6 +77,7 @@ _SUMMER_DIP, _SUMMER_PEAK_DOY, _SUMMER_WIDTH = 0.12, 213, 20.0   # about -12 % a
 _DAY_NOISE = 0.05              # lognormal sigma of a queue's daily level
 _GAMMA_SHAPE = 25.0            # interval rate ~ Gamma(k, 1/k): variance lambda + lambda^2 / k
 _AHT_PEAK_RISE = 0.12
+_AHT_EVENT_RISE = 0.15          # handle time rise at full event uplift (the billing peak)
 _AHT_DAY_NOISE = 0.04
 _AHT_SHAPE = 2.0               # single handle times ~ Gamma(2): CV 0.7
 _MAX_ABANDON = 0.4
@@ -332,8 +333,10 @@ def _history(site: Site, start: dt.date, end: dt.date, scale: float, events: pd.
         abandoned = rng.binomial(offered, p_abandon)
         handled = offered - abandoned
         peak = (weight - normal.min()) / np.ptp(normal)
+        # Calls get longer at the intraday peak and in event waves (a new bill raises harder questions).
+        event_rise = 1 + _AHT_EVENT_RISE * np.clip(uplift[q], 0, 1)
         mean_aht = (model.aht_s * (1 + _AHT_PEAK_RISE * np.clip(peak, 0, 1))
-                    * rng.lognormal(0.0, _AHT_DAY_NOISE, n_days)[day_of_row])
+                    * (rng.lognormal(0.0, _AHT_DAY_NOISE, n_days) * event_rise)[day_of_row])
         shape = np.where(handled > 0, _AHT_SHAPE * handled, 1.0)
         aht = rng.gamma(shape, mean_aht / shape)
         aht = np.where(handled > 0, np.round(aht, 1), np.nan)
