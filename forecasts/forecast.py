@@ -4,6 +4,7 @@ volumes, handle times and 80 % prediction intervals for every open interval of t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,7 +61,8 @@ class ForecastResult:
 
 
 def forecast(history: pd.DataFrame, site: Site, start: dt.date, days: int, events: pd.DataFrame | None = None,
-             method: str = "auto", seed: int = 0) -> ForecastResult:
+             method: str = "auto", seed: int = 0, progress: Callable[[int, int], None] | None = None
+             ) -> ForecastResult:
     """Forecast every open interval of `days` days from `start`, for every queue in the history.
 
     Only history before `start` is used. `method` is "auto" (chosen per queue and horizon by backtest) or
@@ -72,9 +74,12 @@ def forecast(history: pd.DataFrame, site: Site, start: dt.date, days: int, event
     targets = [d for d in date_range(start, start + dt.timedelta(days=days - 1)) if is_open(site, d)]
     rng = np.random.default_rng(seed)
     queues = {}
-    for queue in sorted(past["queue"].unique()):
+    names = sorted(past["queue"].unique())
+    for done, queue in enumerate(names, start=1):
         queues[queue] = forecast_queue(past[past["queue"] == queue], site, queue, origin, targets, events, rng,
                                        method)
+        if progress:
+            progress(done, len(names))
     return assemble(queues, method, start)
 
 

@@ -27,16 +27,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         LOGIN_MAX_FAILURES=5,
         LOGIN_LOCK_SECONDS=15 * 60,
         WTF_CSRF_TIME_LIMIT=None,
+        JOB_WORKERS=1,
     )
     app.config.from_mapping(wfm_config.from_environment(folder))
     app.config.update(overrides)
 
-    from web import api, auth, db, errors, i18n, pages
+    from web import api, auth, db, errors, forecasting, i18n, jobs, pages  # noqa: F401 (forecasting registers its job)
 
     db.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     i18n.init_app(app)
+    jobs.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

@@ -13,6 +13,7 @@ from forecasts.errors import DataFileError
 from forecasts.site import SiteConfigError
 from web import create_app, imports, models
 from web.auth import ROLES, create_user, new_password
+from web.cli_forecasting import backtest_command, forecast_command
 from web.db import get_db
 from web.demo_loader import load_demo, saved_logins
 from web.repository import NotFound
@@ -158,6 +159,10 @@ def user_add(username: str, role: str, agent_id: str | None) -> None:
     except ValueError as exc:
         raise CliError(str(exc)) from None
     click.echo(f"login={username} password={password} role={role}")
+
+
+main.add_command(forecast_command)
+main.add_command(backtest_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -56,6 +56,15 @@ def history_frame(session: Session, site_row: models.Site, queue: str | None = N
     return frame.astype({"offered": "int64", "handled": "Int64", "abandoned": "Int64", "aht_s": "Float64"})
 
 
+def events_frame(session: Session, site_row: models.Site) -> pd.DataFrame:
+    """The stored events of a site in the format of forecasts.history_io.read_events."""
+    rows = session.execute(select(models.Event.date, models.Event.event, models.Event.queue, models.Event.size)
+                           .where(models.Event.site_id == site_row.id).order_by(models.Event.date)).all()
+    frame = pd.DataFrame(rows, columns=["date", "event", "queue", "size"])
+    frame["size"] = frame["size"].astype("Float64")
+    return frame
+
+
 def history_stats(session: Session, site_id: int) -> list[dict]:
     """Per queue: rows, first and last local date, total offered."""
     h = models.HistoryRow
