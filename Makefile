@@ -24,6 +24,8 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench.import_history
+	$(BIN)/python -m bench.forecast
+	$(BIN)/python -m bench.forecast_accuracy
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

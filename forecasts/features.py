@@ -71,11 +71,11 @@ def feature_table(site: Site, days: list[dt.date], intensity: dict[str, dict[dt.
     """
     dates = pd.to_datetime(pd.Series(days))
     columns: dict[str, np.ndarray] = {}
-    weekday = dates.dt.weekday.to_numpy()
+    weekday = dates.dt.day_of_week.to_numpy()
     for w in range(7):
         columns[f"weekday_{w}"] = (weekday == w).astype(float)
     columns["trend_years"] = np.array([(d - reference).days / 365.25 for d in days])
-    day_of_year = dates.dt.dayofyear.to_numpy() / 365.25
+    day_of_year = dates.dt.day_of_year.to_numpy() / 365.25
     for k in range(1, YEARLY_HARMONICS + 1):
         columns[f"year_sin_{k}"] = np.sin(2 * np.pi * k * day_of_year)
         columns[f"year_cos_{k}"] = np.cos(2 * np.pi * k * day_of_year)

@@ -42,7 +42,7 @@ def fit_profile(history: pd.DataFrame, site: Site, origin: dt.date, weeks: int =
     if window.empty:
         window = history
     local = window["interval_start"].dt.tz_convert(site.timezone)
-    frame = pd.DataFrame({"date": local.dt.date.to_numpy(), "weekday": local.dt.weekday.to_numpy(),
+    frame = pd.DataFrame({"date": local.dt.date.to_numpy(), "weekday": local.dt.day_of_week.to_numpy(),
                           "slot": slot_minutes(window["interval_start"], site),
                           "offered": window["offered"].to_numpy(dtype=float)})
     pooled_counts = frame.groupby("slot")["offered"].sum()

@@ -1,0 +1,75 @@
+"""`wfm forecast` and `wfm backtest` on files: the DATA.md output, the report, one-line refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from scheduler.demo_data import generate_demo, write_demo
+from web.cli import main
+
+END = dt.date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    return write_demo(generate_demo("small", end=END, weeks=14), tmp_path_factory.mktemp("demo"))
+
+
+def _wfm(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_forecast_writes_every_open_interval_with_offsets(files, tmp_path):
+    out = tmp_path / "forecast.csv"
+    result = _wfm("forecast", "--history", str(files["history.csv"]), "--events", str(files["events.csv"]),
+                  "--site", str(files["site.toml"]), "--start", "2026-11-23", "--weeks", "1", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == ["queue", "interval_start", "offered", "aht_s", "offered_p10", "offered_p90"]
+    assert len(frame) == 4 * (5 * 48 + 20)
+    assert frame["interval_start"].iloc[0] == "2026-11-23T08:00:00+01:00"
+    assert (frame["offered_p10"] <= frame["offered_p90"]).all() and (frame["offered"] >= 0).all()
+    assert "billing: 1-7 days:" in result.stderr
+
+
+def test_forecast_with_an_unknown_method_fails_in_one_line(files, tmp_path):
+    result = _wfm("forecast", "--history", str(files["history.csv"]), "--site", str(files["site.toml"]),
+                  "--start", "2026-11-23", "--weeks", "1", "--method", "crystal_ball", "--out", str(tmp_path / "f"))
+    assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert "method 'crystal_ball' is not available" in result.stderr
+
+
+def test_forecast_refuses_a_bad_history_naming_the_line(files, tmp_path):
+    bad = tmp_path / "history.csv"
+    bad.write_text("queue,interval_start,offered\nbilling,2026-11-02T08:00:00,3\n")
+    result = _wfm("forecast", "--history", str(bad), "--site", str(files["site.toml"]), "--start", "2026-11-23",
+                  "--out", str(tmp_path / "f.csv"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("wfm: error: history.csv line 2, column interval_start: ")
+
+
+def test_forecast_on_a_single_week_of_history_says_what_it_needs(files, tmp_path):
+    history = pd.read_csv(files["history.csv"])
+    short = tmp_path / "history.csv"
+    history[history["interval_start"] >= "2026-11-16"].to_csv(short, index=False)
+    result = _wfm("forecast", "--history", str(short), "--site", str(files["site.toml"]), "--start", "2026-11-23",
+                  "--out", str(tmp_path / "f.csv"))
+    assert result.exit_code == 1
+    assert "queue billing has only 6 open days with data" in result.stderr
+    assert "needs at least 14 days" in result.stderr
+
+
+def test_backtest_prints_the_accuracy_table_and_the_comparison(files):
+    result = _wfm("backtest", "--history", str(files["history.csv"]), "--events", str(files["events.csv"]),
+                  "--site", str(files["site.toml"]), "--origins", "2", "--weeks", "1")
+    assert result.exit_code == 0, result.output
+    assert "Daily totals" in result.output and "15-minute intervals" in result.output
+    assert "daily, all origins: chosen WAPE" in result.output
+    assert "80 % band coverage of the chosen method" in result.output
+    for method in ("auto", "calendar", "last_week", "mean_6_weeks"):
+        assert f"ALL         {method}" in result.output
