@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -10,12 +11,14 @@ from flask import Flask
 from sqlalchemy import select
 
 from forecasts.errors import DataFileError
+from forecasts.overrides import Override
 from forecasts.site import SiteConfigError
 from web import create_app, imports, models
 from web.auth import ROLES, create_user, new_password
 from web.cli_forecasting import backtest_command, forecast_command
 from web.db import get_db
 from web.demo_loader import load_demo, saved_logins
+from web.forecasting import add_override
 from web.repository import NotFound
 
 
@@ -159,6 +162,59 @@ def user_add(username: str, role: str, agent_id: str | None) -> None:
     except ValueError as exc:
         raise CliError(str(exc)) from None
     click.echo(f"login={username} password={password} role={role}")
+
+
+@main.group("override")
+def override_group() -> None:
+    """Planner overrides: a percentage change on top of the forecast for a queue and dates."""
+
+
+@override_group.command("add")
+@click.option("--queue", required=True)
+@click.option("--from", "start", required=True, help="First date, YYYY-MM-DD.")
+@click.option("--to", "end", required=True, help="Last date (included), YYYY-MM-DD.")
+@click.option("--percent", type=float, required=True, help="+10 = 10 % more contacts, -20 = 20 % fewer.")
+@click.option("--reason", default="", help="Why (kept with who and when).")
+@click.option("--by", "created_by", default="cli", show_default=True, help="Who decided it.")
+@_SITE
+def override_add(queue: str, start: str, end: str, percent: float, reason: str, created_by: str,
+                 site: str | None) -> None:
+    """Add an override; later forecasts of the site apply it."""
+    try:
+        override = Override(queue, dt.date.fromisoformat(start), dt.date.fromisoformat(end), percent, reason,
+                            created_by)
+    except ValueError as exc:
+        raise CliError(f"{exc}; give dates as YYYY-MM-DD") from None
+    app = _app()
+    try:
+        with app.app_context(), get_db().session() as session:
+            row = add_override(session, site, override)
+            click.echo(f"override {row.id}: {queue} {start} to {end} {percent:+g} %")
+    except (ValueError, NotFound) as exc:
+        raise CliError(str(exc)) from None
+
+
+@override_group.command("list")
+def override_list() -> None:
+    """List the stored overrides."""
+    app = _app()
+    with app.app_context(), get_db().session() as session:
+        for row in session.scalars(select(models.ForecastOverride).order_by(models.ForecastOverride.id)):
+            click.echo(f"{row.id}\t{row.queue}\t{row.start_date}\t{row.end_date}\t{row.percent:+g} %\t"
+                       f"{row.created_by}\t{row.created_at:%Y-%m-%d %H:%M}\t{row.reason}")
+
+
+@override_group.command("delete")
+@click.argument("override_id", type=int)
+def override_delete(override_id: int) -> None:
+    """Delete an override by its id."""
+    app = _app()
+    with app.app_context(), get_db().session() as session:
+        row = session.get(models.ForecastOverride, override_id)
+        if row is None:
+            raise CliError(f"no override {override_id}; `wfm override list` shows them")
+        session.delete(row)
+    click.echo(f"deleted override {override_id}")
 
 
 main.add_command(forecast_command)

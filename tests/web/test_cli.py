@@ -72,3 +72,21 @@ def test_every_subcommand_has_help(wfm):
     for args in (["--help"], ["serve", "--help"], ["demo", "--help"], ["import", "history", "--help"],
                  ["db", "upgrade", "--help"], ["user", "add", "--help"]):
         assert wfm(*args).exit_code == 0
+
+
+def test_override_add_list_delete(wfm, tmp_path):
+    wfm("import", "site", _write(tmp_path, "site.toml", SITE_TOML))
+    added = wfm("override", "add", "--queue", "billing", "--from", "2026-12-07", "--to", "2026-12-11",
+                "--percent", "15", "--reason", "bill mailing", "--by", "maria")
+    assert added.exit_code == 0 and added.output.strip() == "override 1: billing 2026-12-07 to 2026-12-11 +15 %"
+    listed = wfm("override", "list").output.strip().split("\t")
+    assert listed[:6] == ["1", "billing", "2026-12-07", "2026-12-11", "+15 %", "maria"]
+    assert listed[-1] == "bill mailing"
+    assert wfm("override", "delete", "1").exit_code == 0
+    assert wfm("override", "list").output == ""
+
+
+def test_override_for_an_unknown_queue_is_refused(wfm, tmp_path):
+    wfm("import", "site", _write(tmp_path, "site.toml", SITE_TOML))
+    result = wfm("override", "add", "--queue", "fax", "--from", "2026-12-07", "--to", "2026-12-11", "--percent", "5")
+    assert result.exit_code == 1 and "unknown queue 'fax'" in result.stderr
