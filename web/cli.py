@@ -19,6 +19,7 @@ from web.cli_forecasting import backtest_command, forecast_command
 from web.db import get_db
 from web.demo_loader import load_demo, saved_logins
 from web.forecasting import add_override
+from web.jobs import fail_orphans
 from web.repository import NotFound
 
 
@@ -53,6 +54,9 @@ def serve(host: str, port: int, threads: int) -> None:
     from waitress import serve as waitress_serve
 
     app = _app()
+    orphans = fail_orphans(app.extensions["wfm_db"])
+    if orphans:
+        click.echo(f"marked {orphans} job(s) of an earlier run as failed (the server stopped while they ran)")
     click.echo(f"WFM is running on http://{host}:{port}/ (Ctrl+C stops it)", err=False)
     waitress_serve(app, host=host, port=port, threads=threads, ident="wfm")
 

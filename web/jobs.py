@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from sqlalchemy import select, update
 
 from web import models
 from web.db import Database
+from web.models import utc_now
 
 log = logging.getLogger(__name__)
 ACTIVE = ("queued", "running")
@@ -81,7 +81,7 @@ class InProcessRunner:
             if job.cancel_requested:
                 _finish(job, "cancelled", message="cancelled before it started")
                 return
-            job.status, job.started_at = "running", _now()
+            job.status, job.started_at = "running", utc_now()
             kind, params = job.kind, dict(job.params)
         function, _check = _KINDS[kind]
         try:
@@ -103,16 +103,12 @@ class InProcessRunner:
 
 def _finish(job: models.Job, status: str, result: dict | None = None, error: str | None = None,
             message: str | None = None) -> None:
-    job.status, job.finished_at = status, _now()
+    job.status, job.finished_at = status, utc_now()
     if status == "succeeded":
         job.progress = 1.0
     job.result, job.error = result, error
     if message is not None:
         job.message = message
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def submit(runner: InProcessRunner, kind: str, params: dict[str, Any], created_by: str) -> models.Job:
@@ -148,17 +144,13 @@ def fail_orphans(database: Database) -> int:
         orphans = session.scalars(select(models.Job.id).where(models.Job.status.in_(ACTIVE))).all()
         if orphans:
             session.execute(update(models.Job).where(models.Job.id.in_(orphans)).values(
-                status="failed", finished_at=_now(),
+                status="failed", finished_at=utc_now(),
                 error="the server stopped while this job was waiting or running; start it again"))
         return len(orphans)
 
 
 def init_app(app: Flask) -> None:
-    from web.db import get_db
-
-    with app.app_context():
-        database = get_db()
-    app.extensions["wfm_jobs"] = InProcessRunner(database, workers=app.config.get("JOB_WORKERS", 1))
+    app.extensions["wfm_jobs"] = InProcessRunner(app.extensions["wfm_db"], workers=app.config.get("JOB_WORKERS", 1))
 
 
 def job_json(job: models.Job) -> dict[str, Any]:

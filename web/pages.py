@@ -52,7 +52,7 @@ def index():
     teams: dict[str, int] = {}
     for agent in agents:
         teams[agent.team] = teams.get(agent.team, 0) + 1
-    today = dt.datetime.now(dt.UTC).date()
+    today = dt.datetime.now(ZoneInfo(site.timezone)).date()
     events = session.scalars(select(models.Event).where(models.Event.site_id == site.id, models.Event.date >= today)
                              .order_by(models.Event.date).limit(12)).all()
     return render_template("index.html", site=site, stats=history_stats(session, site.id), agents=agents,

@@ -102,3 +102,31 @@ def test_agents_cannot_start_forecasts(client, actions, demo_files, app):
 def test_missing_job_is_404_json(client, planner):
     response = client.get("/api/v1/jobs/no-such-job")
     assert response.status_code == 404 and response.get_json()["message"] == "no job no-such-job"
+
+
+def test_jobs_left_running_by_a_stopped_server_are_marked_failed(app):
+    from web import models
+    from web.jobs import fail_orphans
+
+    with app.app_context(), get_db().session() as session:
+        session.add(models.Job(id="j1", kind="forecast", status="running", params={}, created_by="x"))
+        session.add(models.Job(id="j2", kind="forecast", status="succeeded", params={}, created_by="x"))
+    assert fail_orphans(app.extensions["wfm_db"]) == 1
+    with app.app_context(), get_db().session() as session:
+        assert session.get(models.Job, "j1").status == "failed"
+        assert "server stopped" in session.get(models.Job, "j1").error
+        assert session.get(models.Job, "j2").status == "succeeded"
+
+
+def test_cancelling_a_queued_job_stops_it_before_it_runs(app):
+    from web import models
+    from web.jobs import request_cancel
+
+    with app.app_context(), get_db().session() as session:
+        session.add(models.Job(id="q1", kind="forecast", status="queued", params={}, created_by="x"))
+    job = request_cancel(app.extensions["wfm_db"], "q1")
+    assert job.status == "cancelled" and job.cancel_requested
+    app.extensions["wfm_jobs"].enqueue("q1")
+    app.extensions["wfm_jobs"].wait("q1", timeout=10)
+    with app.app_context(), get_db().session() as session:
+        assert session.get(models.Job, "q1").status == "cancelled"
