@@ -113,7 +113,7 @@ def run_backtest(history: pd.DataFrame, site: Site, events: pd.DataFrame | None 
                 choice_rows.append({"queue": queue, "origin": origin, "bucket": f"{bucket[0]}-{bucket[1]}",
                                     "method": method})
             for method in [*result.intervals, "auto"]:
-                frame_i, frame_d = method_frames(result, method, start)
+                frame_i, frame_d = method_frames(result, method)
                 daily_rows.append(_score_daily(frame_d, method, queue, origin, observed_days, actual_daily,
                                                events))
                 interval_rows.append(_score_intervals(frame_i, method, queue, origin, observed_days,

@@ -88,23 +88,40 @@ def feature_table(site: Site, days: list[dt.date], intensity: dict[str, dict[dt.
 
 
 def _holiday_columns(site: Site, days: list[dt.date]) -> dict[str, np.ndarray]:
-    """The first open day after a holiday closure (callers catch up), the day before one, and bridge days."""
+    """The first open day after a holiday closure (callers catch up), the last one before, and bridge days.
+
+    A holiday closure is a public holiday on a weekday that normally opens; the run of closed days around an
+    open day is searched, so the Monday after a Friday holiday counts, and a holiday on a Sunday (closed
+    anyway) marks nothing. A bridge day is a Friday after, or a Monday before, a holiday closure.
+    """
     after, before, bridge = [], [], []
     for day in days:
-        prev_day, next_day = day - dt.timedelta(days=1), day + dt.timedelta(days=1)
-        after_holiday = _closed_by_holiday(site, prev_day) or (
-            not is_open(site, prev_day) and _closed_by_holiday(site, prev_day - dt.timedelta(days=1)))
-        before_holiday = _closed_by_holiday(site, next_day)
+        after_holiday = _closed_run_has_holiday(site, day, step=-1)
+        before_holiday = _closed_run_has_holiday(site, day, step=1)
         after.append(float(after_holiday))
         before.append(float(before_holiday))
-        regular_closed_next = not is_open(site, next_day) and not _closed_by_holiday(site, next_day)
-        regular_closed_prev = not is_open(site, prev_day) and not _closed_by_holiday(site, prev_day)
-        bridge.append(float((after_holiday and regular_closed_next) or (before_holiday and regular_closed_prev)))
+        one = dt.timedelta(days=1)
+        bridge.append(float((day.weekday() == 4 and _holiday_closure(site, day - one))
+                            or (day.weekday() == 0 and _holiday_closure(site, day + one))))
     return {"after_holiday": np.array(after), "before_holiday": np.array(before), "bridge_day": np.array(bridge)}
 
 
-def _closed_by_holiday(site: Site, day: dt.date) -> bool:
-    return holiday_name(site, day) is not None and not is_open(site, day)
+def _closed_run_has_holiday(site: Site, day: dt.date, step: int, limit: int = 7) -> bool:
+    """Whether the closed days right before (step -1) or after (step 1) this day include a holiday closure."""
+    probe = day + dt.timedelta(days=step)
+    for _ in range(limit):
+        if is_open(site, probe):
+            return False
+        if _holiday_closure(site, probe):
+            return True
+        probe += dt.timedelta(days=step)
+    return False
+
+
+def _holiday_closure(site: Site, day: dt.date) -> bool:
+    """A public holiday that closes a day which would otherwise open."""
+    return (holiday_name(site, day) is not None and not is_open(site, day)
+            and bool(site.opening_hours.get(day.weekday())))
 
 
 def _log_open_share(site: Site, day: dt.date) -> float:

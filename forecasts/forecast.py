@@ -41,6 +41,7 @@ class QueueForecast:
     """One queue's forecast under every candidate model, and which model each horizon bucket uses."""
 
     queue: str
+    origin: dt.date  # the last day of history used; horizons count from here
     intervals: dict[str, pd.DataFrame]  # method -> interval_start, date, offered, aht_s, offered_p10, offered_p90
     daily: dict[str, pd.DataFrame]  # method -> date, offered, offered_p10, offered_p90, aht_s
     choice: dict[tuple[int, int], str]
@@ -68,7 +69,11 @@ def forecast(history: pd.DataFrame, site: Site, start: dt.date, days: int, event
     Only history before `start` is used. `method` is "auto" (chosen per queue and horizon by backtest) or
     the alias of one model (last_week, mean_6_weeks, year_ago, calendar).
     """
-    check_inputs(history, site, events, days)
+    check_inputs(history, site, events, days, method)
+    first = history["interval_start"].min().tz_convert(site.timezone).date()
+    if start <= first:
+        raise ValueError(f"the forecast starts on {start}, but the history only begins on {first}; start after "
+                         "the history (the forecast uses only what happened before its start)")
     origin = min(start - dt.timedelta(days=1), history_last_date(history, site))
     past = history[history["interval_start"].dt.tz_convert(site.timezone).dt.date <= origin]
     targets = [d for d in date_range(start, start + dt.timedelta(days=days - 1)) if is_open(site, d)]
@@ -80,11 +85,15 @@ def forecast(history: pd.DataFrame, site: Site, start: dt.date, days: int, event
                                        method)
         if progress:
             progress(done, len(names))
-    return assemble(queues, method, start)
+    return assemble(queues, method)
 
 
-def check_inputs(history: pd.DataFrame, site: Site, events: pd.DataFrame | None, days: int) -> None:
+def check_inputs(history: pd.DataFrame, site: Site, events: pd.DataFrame | None, days: int,
+                 method: str = "auto") -> None:
     """Refuse what cannot give a meaningful forecast, naming the thing and the fix."""
+    methods = ["auto", *(m.alias for m in candidate_models())]
+    if method not in methods:
+        raise ValueError(f"unknown method {method!r}; use one of {', '.join(methods)}")
     if days < 1:
         raise ValueError(f"the horizon must be at least one day (got {days})")
     if history.empty:
@@ -125,7 +134,7 @@ def forecast_queue(history: pd.DataFrame, site: Site, queue: str, origin: dt.dat
     notes = []
     if float(observed["offered"].sum()) == 0.0:
         notes.append(f"queue {queue}: every day in the history had zero contacts; forecasting zero")
-        return _zero_forecast(queue, site, targets, notes)
+        return _zero_forecast(queue, site, origin, targets, notes)
 
     errors = rolling_errors(data, origins=inner_origins(data))
     models = fitted_models(data)
@@ -142,7 +151,7 @@ def forecast_queue(history: pd.DataFrame, site: Site, queue: str, origin: dt.dat
         residuals = errors[errors["method"] == alias] if not errors.empty else errors
         daily_out[alias], intervals[alias] = _with_uncertainty(point, aht, targets, origin, residuals, profile,
                                                                site, rng)
-    return QueueForecast(queue, intervals, daily_out, choice, outliers, notes)
+    return QueueForecast(queue, origin, intervals, daily_out, choice, outliers, notes)
 
 
 def fitted_models(data: QueueHistory) -> dict[str, DailyModel]:
@@ -276,7 +285,8 @@ def _negative_binomial(mu: np.ndarray, dispersion: float, rng: np.random.Generat
     return rng.poisson(rng.gamma(shape, mu / shape)).astype(float)
 
 
-def _zero_forecast(queue: str, site: Site, targets: list[dt.date], notes: list[str]) -> QueueForecast:
+def _zero_forecast(queue: str, site: Site, origin: dt.date, targets: list[dt.date], notes: list[str]
+                   ) -> QueueForecast:
     parts = [pd.DataFrame({"interval_start": open_intervals(site, d), "date": d}) for d in targets]
     intervals = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["interval_start", "date"])
     for column in ("offered", "offered_p10", "offered_p90"):
@@ -285,7 +295,7 @@ def _zero_forecast(queue: str, site: Site, targets: list[dt.date], notes: list[s
     daily = pd.DataFrame({"date": targets, "offered": 0.0, "offered_p10": 0.0, "offered_p90": 0.0,
                           "aht_s": np.nan})
     choice = dict.fromkeys(SELECTION_BUCKETS, "zero")
-    return QueueForecast(queue, {"zero": intervals}, {"zero": daily}, choice, [], notes)
+    return QueueForecast(queue, origin, {"zero": intervals}, {"zero": daily}, choice, [], notes)
 
 
 def bucket_of(h: int) -> tuple[int, int]:
@@ -295,17 +305,18 @@ def bucket_of(h: int) -> tuple[int, int]:
     return SELECTION_BUCKETS[-1]
 
 
-def method_frames(result: QueueForecast, method: str, start: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+def method_frames(result: QueueForecast, method: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The interval and daily frames of one queue under `method` ("auto" = the chosen model per bucket)."""
     if method != "auto":
         if method not in result.intervals:
             if "zero" in result.intervals:
                 method = "zero"
             else:
-                raise ValueError(f"queue {result.queue}: method {method!r} is not available here; "
-                                 f"choose one of {', '.join(sorted(result.intervals))} or auto")
+                raise ValueError(f"queue {result.queue}: method {method!r} cannot be used with this history "
+                                 f"(year_ago needs more than 60 weeks); usable: "
+                                 f"{', '.join(sorted(result.intervals))} or auto")
         return result.intervals[method], result.daily[method]
-    origin = start - dt.timedelta(days=1)
+    origin = result.origin
     pieces_i, pieces_d = [], []
     for bucket, alias in result.choice.items():
         frame_i, frame_d = result.intervals[alias], result.daily[alias]
@@ -317,10 +328,10 @@ def method_frames(result: QueueForecast, method: str, start: dt.date) -> tuple[p
             pd.concat(pieces_d, ignore_index=True).sort_values("date"))
 
 
-def assemble(queues: dict[str, QueueForecast], method: str, start: dt.date) -> ForecastResult:
+def assemble(queues: dict[str, QueueForecast], method: str) -> ForecastResult:
     frames, dailies, notes = [], [], []
     for queue, result in queues.items():
-        intervals, daily = method_frames(result, method, start)
+        intervals, daily = method_frames(result, method)
         frames.append(intervals.assign(queue=queue))
         dailies.append(daily.assign(queue=queue))
         notes.extend(result.notes)

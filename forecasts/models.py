@@ -22,6 +22,7 @@ RECENCY_HALF_LIFE_DAYS = 365.0
 # (a local level that follows the recent weeks).
 SHORT_HISTORY_HALF_LIFE_DAYS = 56.0
 OUTLIER_MAD_LIMIT = 6.0
+MAX_OUTLIER_SHARE = 0.05
 
 
 class NotEnoughHistory(ValueError):
@@ -187,14 +188,21 @@ class CalendarGLM:
         half_life = RECENCY_HALF_LIFE_DAYS if long_history else SHORT_HISTORY_HALF_LIFE_DAYS
         weight = 0.5 ** (age / half_life)
         self._scale(x)
+        keep = np.ones(len(y), dtype=bool)
         self.model = self._fit(x, y, weight)
-        fitted = self.model.predict(self._standard(x))
-        residual = np.log((y + 1) / (fitted + 1))
-        mad = np.median(np.abs(residual - np.median(residual))) * 1.4826
-        outlier = np.abs(residual - np.median(residual)) > OUTLIER_MAD_LIMIT * max(mad, 1e-9)
-        self.outliers = [d for d, o in zip(days, outlier, strict=True) if o]
-        if outlier.any() and (~outlier).sum() >= 14:
-            self.model = self._fit(x[~outlier], y[~outlier], weight[~outlier])
+        # Trim one day at a time: a single spike first pulls its whole weekday towards it, so judging every
+        # residual of that first fit at once would flag the innocent days of that weekday too.
+        for _ in range(max(1, int(MAX_OUTLIER_SHARE * len(y)))):
+            residual = np.log((y + 1) / (self.model.predict(self._standard(x)) + 1))
+            centre = np.median(residual[keep])
+            spread = max(np.median(np.abs(residual[keep] - centre)) * 1.4826, 1e-3)
+            distance = np.where(keep, np.abs(residual - centre), 0.0)
+            worst = int(np.argmax(distance))
+            if distance[worst] <= OUTLIER_MAD_LIMIT * spread or keep.sum() <= 14:
+                break
+            keep[worst] = False
+            self.model = self._fit(x[keep], y[keep], weight[keep])
+        self.outliers = sorted(d for d, k in zip(days, keep, strict=True) if not k)
         return self
 
     def predict(self, days: list[dt.date]) -> np.ndarray:
