@@ -41,7 +41,7 @@ def test_forecast_with_an_unknown_method_fails_in_one_line(files, tmp_path):
     result = _wfm("forecast", "--history", str(files["history.csv"]), "--site", str(files["site.toml"]),
                   "--start", "2026-11-23", "--weeks", "1", "--method", "crystal_ball", "--out", str(tmp_path / "f"))
     assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
-    assert "method 'crystal_ball' is not available" in result.stderr
+    assert "unknown method 'crystal_ball'; use one of auto, last_week" in result.stderr
 
 
 def test_forecast_refuses_a_bad_history_naming_the_line(files, tmp_path):
