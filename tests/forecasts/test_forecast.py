@@ -188,9 +188,22 @@ def errors(scores: dict[str, float], origins: int = 1) -> pd.DataFrame:
 MODELS = dict.fromkeys(("last_week", "mean_6_weeks", "calendar"))
 
 
-def test_choose_keeps_the_calendar_model_unless_another_is_better_by_five_percent():
-    assert choose(errors({"calendar": 0.100, "last_week": 0.096}), MODELS)[(1, 7)] == "calendar"
-    assert choose(errors({"calendar": 0.100, "last_week": 0.094}), MODELS)[(1, 7)] == "last_week"
+def test_choose_keeps_the_calendar_model_unless_another_is_better_by_ten_percent():
+    assert choose(errors({"calendar": 0.100, "last_week": 0.091}, origins=4), MODELS)[(1, 7)] == "calendar"
+    assert choose(errors({"calendar": 0.100, "last_week": 0.089}, origins=4), MODELS)[(1, 7)] == "last_week"
+
+
+def test_choose_needs_four_origins_of_evidence_to_switch():
+    assert choose(errors({"calendar": 0.100, "last_week": 0.050}, origins=3), MODELS)[(1, 7)] == "calendar"
+
+
+def test_choose_needs_the_challenger_to_win_on_three_quarters_of_the_origins():
+    rows = errors({"calendar": 0.100, "last_week": 0.010}, origins=4)
+    # On the last origin the challenger is far worse: it still wins 3 of 4 origins and overall.
+    rows.loc[(rows["method"] == "last_week") & (rows["origin"] == rows["origin"].max()), "forecast"] = 130.0
+    assert choose(rows, MODELS)[(1, 7)] == "last_week"
+    rows.loc[(rows["method"] == "last_week") & (rows["origin"] == rows["origin"].min()), "forecast"] = 111.0
+    assert choose(rows, MODELS)[(1, 7)] == "calendar"
 
 
 def test_choose_falls_back_to_the_calendar_model_without_errors_in_a_bucket():
