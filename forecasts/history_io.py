@@ -49,16 +49,16 @@ def read_history(source: Source, site: Site, name: str | None = None) -> pd.Data
     """
     table = read_csv_table(source, required=HISTORY_REQUIRED, optional=HISTORY_OPTIONAL, name=name)
     frame = table.frame.reset_index(drop=True)
-    check = _Checker(table.name, table.line.to_numpy())
+    check = RowChecker(table.name, table.line.to_numpy())
 
-    queue_ok = _check_queue(check, frame["queue"], site)
-    instant, instant_ok = _check_interval_start(check, frame["interval_start"], site)
+    queue_ok = check_queue(check, frame["queue"], site)
+    instant, instant_ok = check_interval_start(check, frame["interval_start"], site)
     offered, offered_ok = _check_count(check, frame, "offered", required=True)
     handled, handled_ok = _check_count(check, frame, "handled", required=False)
     abandoned, abandoned_ok = _check_count(check, frame, "abandoned", required=False)
     aht = _check_aht(check, frame)
     _check_outcomes(check, offered, handled, abandoned, offered_ok & handled_ok & abandoned_ok)
-    _check_duplicate_intervals(check, frame["queue"], instant, queue_ok & instant_ok, site)
+    check_duplicate_intervals(check, frame["queue"], instant, queue_ok & instant_ok, site)
     check.raise_if_any()
 
     history = pd.DataFrame({
@@ -80,13 +80,13 @@ def read_events(source: Source, site: Site, name: str | None = None) -> pd.DataF
     """
     table = read_csv_table(source, required=EVENTS_REQUIRED, optional=EVENTS_OPTIONAL, name=name)
     frame = table.frame.reset_index(drop=True)
-    check = _Checker(table.name, table.line.to_numpy())
+    check = RowChecker(table.name, table.line.to_numpy())
     queue = frame["queue"] if "queue" in frame else pd.Series("", index=frame.index, dtype="str")
 
     day, day_ok = _check_date(check, frame["date"])
     event_ok = _check_event(check, frame["event"])
     queue_given = (queue != "").to_numpy()
-    queue_ok = _check_queue(check, queue, site, allow_empty=True)
+    queue_ok = check_queue(check, queue, site, allow_empty=True)
     size = _check_size(check, frame)
     _check_duplicate_events(check, day, frame["event"], queue, day_ok & event_ok & queue_ok)
     check.raise_if_any()
@@ -112,7 +112,7 @@ def history_day_totals(history: pd.DataFrame, site: Site) -> pd.DataFrame:
     return totals.reset_index().astype({"offered": "int64", "intervals": "int64"})
 
 
-class _Checker:
+class RowChecker:
     """Collects the problems of one file; per kind the first MAX_PER_KIND are listed and the rest counted."""
 
     def __init__(self, name: str, lines: np.ndarray):
@@ -134,7 +134,7 @@ class _Checker:
             raise DataFileError(self.problems)
 
 
-def _check_queue(check: _Checker, queue: pd.Series, site: Site, allow_empty: bool = False) -> np.ndarray:
+def check_queue(check: RowChecker, queue: pd.Series, site: Site, allow_empty: bool = False) -> np.ndarray:
     """Rows whose queue is a queue of the site (or empty, when allowed); one problem per unknown name."""
     empty = (queue == "").to_numpy()
     known = queue.isin(site.queue_names).to_numpy()
@@ -164,7 +164,7 @@ def _unknown_queue(value: str, more: int, site: Site) -> str:
             f"{hint}add [queues.{value}] to site.toml")
 
 
-def _check_interval_start(check: _Checker, text: pd.Series, site: Site) -> tuple[pd.Series, np.ndarray]:
+def check_interval_start(check: RowChecker, text: pd.Series, site: Site) -> tuple[pd.Series, np.ndarray]:
     """Parse interval_start to UTC instants; refuse naive, unreal, wrongly offset and misaligned times.
 
     Returns the instants (NaT where unusable) and the rows whose instant is usable for duplicate checks.
@@ -295,7 +295,7 @@ def _offset_text(offset: dt.timedelta) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def _check_count(check: _Checker, frame: pd.DataFrame, column: str, required: bool) -> tuple[np.ndarray, np.ndarray]:
+def _check_count(check: RowChecker, frame: pd.DataFrame, column: str, required: bool) -> tuple[np.ndarray, np.ndarray]:
     """Parse a count column; returns floats (NaN where empty or bad) and the rows where it is usable."""
     if column not in frame:
         return np.full(len(frame), np.nan), np.ones(len(frame), dtype=bool)
@@ -319,10 +319,10 @@ def _check_count(check: _Checker, frame: pd.DataFrame, column: str, required: bo
     return np.where(usable, number, np.nan), usable | (empty & (not required))
 
 
-def _check_aht(check: _Checker, frame: pd.DataFrame) -> np.ndarray:
+def _check_aht(check: RowChecker, frame: pd.DataFrame) -> np.ndarray:
     if "aht_s" not in frame:
         return np.full(len(frame), np.nan)
-    values, empty, number, finite = _optional_numbers(frame["aht_s"])
+    values, empty, number, finite = optional_numbers(frame["aht_s"])
     check.rows("aht_s", ~empty & ~finite, "are not numbers",
                lambda i: f"{values[i]!r} is not a number; aht_s is the average handle time in seconds, "
                          "or empty when no contacts were handled")
@@ -332,7 +332,7 @@ def _check_aht(check: _Checker, frame: pd.DataFrame) -> np.ndarray:
     return np.where(finite & (number > 0), number, np.nan)
 
 
-def _check_outcomes(check: _Checker, offered: np.ndarray, handled: np.ndarray, abandoned: np.ndarray,
+def _check_outcomes(check: RowChecker, offered: np.ndarray, handled: np.ndarray, abandoned: np.ndarray,
                     usable: np.ndarray) -> None:
     total = np.nan_to_num(handled) + np.nan_to_num(abandoned)
     over = usable & ~np.isnan(offered) & (total > offered)
@@ -346,7 +346,7 @@ def _check_outcomes(check: _Checker, offered: np.ndarray, handled: np.ndarray, a
     check.rows(None, over, "have handled + abandoned above offered", message)
 
 
-def _check_duplicate_intervals(check: _Checker, queue: pd.Series, instant: pd.Series, usable: np.ndarray,
+def check_duplicate_intervals(check: RowChecker, queue: pd.Series, instant: pd.Series, usable: np.ndarray,
                                site: Site) -> None:
     keys = pd.DataFrame({"queue": queue.to_numpy(dtype=object),
                          "instant": instant.dt.tz_localize(None).to_numpy()})[usable]
@@ -355,7 +355,7 @@ def _check_duplicate_intervals(check: _Checker, queue: pd.Series, instant: pd.Se
         f"{instant.iat[i].tz_convert(site.timezone).isoformat()}; keep one row per queue and interval"))
 
 
-def _report_duplicates(check: _Checker, keys: pd.DataFrame, message: Callable[[int, int], str]) -> None:
+def _report_duplicates(check: RowChecker, keys: pd.DataFrame, message: Callable[[int, int], str]) -> None:
     """Report every row whose key (the frame's columns, indexed by row position) repeats an earlier row."""
     repeated = keys[keys.duplicated(keep=False)]
     if repeated.empty:
@@ -374,7 +374,7 @@ def _first_positions(repeated: pd.DataFrame) -> pd.Series:
     return pd.Series(firsts.loc[group.to_numpy()].to_numpy(), index=repeated.index)
 
 
-def _check_date(check: _Checker, text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+def _check_date(check: RowChecker, text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     values = text.to_numpy(dtype=object)
     empty = (text == "").to_numpy()
     shaped = text.str.fullmatch(_DATE).to_numpy(dtype=bool)
@@ -387,7 +387,7 @@ def _check_date(check: _Checker, text: pd.Series) -> tuple[pd.Series, np.ndarray
     return day, ok
 
 
-def _check_event(check: _Checker, text: pd.Series) -> np.ndarray:
+def _check_event(check: RowChecker, text: pd.Series) -> np.ndarray:
     values = text.to_numpy(dtype=object)
     empty = (text == "").to_numpy()
     ok = text.str.fullmatch(_EVENT.pattern).to_numpy(dtype=bool)
@@ -405,17 +405,17 @@ def _event_message(value: str) -> str:
     return f"{rule}, e.g. bill_mailing"
 
 
-def _check_size(check: _Checker, frame: pd.DataFrame) -> np.ndarray:
+def _check_size(check: RowChecker, frame: pd.DataFrame) -> np.ndarray:
     if "size" not in frame:
         return np.full(len(frame), np.nan)
-    values, empty, number, finite = _optional_numbers(frame["size"])
+    values, empty, number, finite = optional_numbers(frame["size"])
     rule = "size is a number ≥ 0 (e.g. letters mailed) or empty"
     check.rows("size", ~empty & ~finite, "are not numbers", lambda i: f"{values[i]!r} is not a number; {rule}")
     check.rows("size", finite & (number < 0), "are negative", lambda i: f"{values[i]} is negative; {rule}")
     return np.where(finite & (number >= 0), number, np.nan)
 
 
-def _check_duplicate_events(check: _Checker, day: pd.Series, event: pd.Series, queue: pd.Series,
+def _check_duplicate_events(check: RowChecker, day: pd.Series, event: pd.Series, queue: pd.Series,
                             usable: np.ndarray) -> None:
     keys = pd.DataFrame({"date": day.to_numpy(), "event": event.to_numpy(dtype=object),
                          "queue": queue.to_numpy(dtype=object)})[usable]
@@ -428,7 +428,7 @@ def _check_duplicate_events(check: _Checker, day: pd.Series, event: pd.Series, q
     _report_duplicates(check, keys, message)
 
 
-def _optional_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def optional_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The raw cells, which are empty, their numeric values (NaN if not numbers) and which are finite numbers."""
     number = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     return text.to_numpy(dtype=object), (text == "").to_numpy(), number, np.isfinite(number)

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from forecasts.output import forecast_csv_text
+from forecasts.forecast_csv import forecast_csv_text
 from forecasts.overrides import Override
 from web import jobs, models
 from web.auth import roles_required

@@ -12,8 +12,8 @@ import pandas as pd
 from forecasts.backtest import DEFAULT_HORIZON_DAYS, DEFAULT_ORIGINS, default_origins, run_backtest
 from forecasts.errors import DataFileError
 from forecasts.forecast import forecast
+from forecasts.forecast_csv import write_forecast_csv
 from forecasts.history_io import read_events, read_history
-from forecasts.output import write_forecast_csv
 from forecasts.report import backtest_report
 from forecasts.site import Site, SiteConfigError, load_site
 

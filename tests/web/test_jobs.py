@@ -1,0 +1,65 @@
+"""The in-process job runner: progress is stored, a running job stops when cancelled, errors are kept."""
+
+from __future__ import annotations
+
+import threading
+
+from web import jobs, models
+from web.db import get_db
+
+STARTED = threading.Event()
+RELEASE = threading.Event()
+
+
+def _check(params: dict) -> dict:
+    return params
+
+
+@jobs.job_kind("test_steps", _check)
+def _steps(ctx: jobs.JobContext, database, params: dict) -> dict:
+    ctx.progress(0.5, "half way")
+    STARTED.set()
+    RELEASE.wait(timeout=30)
+    ctx.progress(0.9, "almost")  # a cancel request is noticed here
+    if params.get("fail"):
+        raise ValueError("the input was wrong; fix it")
+    return {"answer": 42}
+
+
+def _job(app, job_id: str) -> models.Job:
+    with app.app_context(), get_db().session() as session:
+        return session.get(models.Job, job_id)
+
+
+def _start(app, params: dict) -> str:
+    STARTED.clear()
+    RELEASE.clear()
+    job = jobs.submit(app.extensions["wfm_jobs"], "test_steps", params, "tester")
+    assert STARTED.wait(timeout=30)
+    return job.id
+
+
+def test_a_job_reports_progress_and_its_result(app):
+    job_id = _start(app, {})
+    running = _job(app, job_id)
+    assert (running.status, running.progress, running.message) == ("running", 0.5, "half way")
+    RELEASE.set()
+    app.extensions["wfm_jobs"].wait(job_id, timeout=30)
+    done = _job(app, job_id)
+    assert (done.status, done.progress, done.result) == ("succeeded", 1.0, {"answer": 42})
+
+
+def test_a_running_job_stops_at_its_next_progress_report_when_cancelled(app):
+    job_id = _start(app, {})
+    jobs.request_cancel(app.extensions["wfm_db"], job_id)
+    RELEASE.set()
+    app.extensions["wfm_jobs"].wait(job_id, timeout=30)
+    assert _job(app, job_id).status == "cancelled" and _job(app, job_id).result is None
+
+
+def test_a_refused_input_fails_the_job_with_its_message(app):
+    job_id = _start(app, {"fail": True})
+    RELEASE.set()
+    app.extensions["wfm_jobs"].wait(job_id, timeout=30)
+    failed = _job(app, job_id)
+    assert (failed.status, failed.error) == ("failed", "the input was wrong; fix it")
