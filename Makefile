@@ -26,6 +26,7 @@ bench: install
 	$(BIN)/python -m bench.import_history
 	$(BIN)/python -m bench.forecast
 	$(BIN)/python -m bench.forecast_accuracy
+	$(BIN)/python -m bench.staffing
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

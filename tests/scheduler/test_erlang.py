@@ -1,6 +1,5 @@
 import math
 import re
-import time
 from fractions import Fraction
 
 import numpy as np
@@ -134,12 +133,11 @@ def test_vectorized_over_intervals_with_any_shape():
     assert m.service_level.shape == (2, 3) and np.all(m.service_level >= 0.8)
 
 
-def test_35000_intervals_are_staffed_quickly():
+def test_35000_intervals_at_once_all_meet_the_target():
+    # Speed is measured in bench/staffing.py, not asserted here.
     rng = np.random.default_rng(7)
     arrivals, aht = rng.uniform(0, 3000, 35_000), rng.uniform(60, 900, 35_000)
-    start = time.perf_counter()
     agents = required_agents_c(arrivals, 900, aht, 0.8, 20, max_occupancy=0.9)
-    assert time.perf_counter() - start < 2.0                      # typically ~0.02 s; a per-element loop is ~10 s
     assert np.all(erlang_c_metrics(agents, arrivals, 900, aht, 20).service_level >= 0.8)
 
 

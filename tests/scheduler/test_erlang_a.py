@@ -1,6 +1,5 @@
 import math
 import re
-import time
 
 import numpy as np
 import pytest
@@ -139,12 +138,11 @@ def test_required_agents_compared_with_erlang_c():
     assert int(required_agents_c(100, 1800, 180, 0.95, 300)) == 12
 
 
-def test_35000_intervals_are_staffed_quickly():
+def test_35000_intervals_at_once_all_meet_the_target():
+    # Speed is measured in bench/staffing.py, not asserted here.
     rng = np.random.default_rng(11)
     arrivals, aht, patience = rng.uniform(0, 3000, 35_000), rng.uniform(60, 900, 35_000), rng.uniform(10, 900, 35_000)
-    start = time.perf_counter()
     agents = required_agents_a(arrivals, 900, aht, 0.8, 20, patience, max_occupancy=0.9)
-    assert time.perf_counter() - start < 4.0                      # typically ~0.2 s
     assert np.all(erlang_a_metrics(agents, arrivals, 900, aht, 20, patience).service_level >= 0.8)
 
 

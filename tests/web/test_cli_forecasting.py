@@ -73,3 +73,28 @@ def test_backtest_prints_the_accuracy_table_and_the_comparison(files):
     assert "80 % band coverage of the chosen method" in result.output
     for method in ("auto", "calendar", "last_week", "mean_6_weeks"):
         assert f"ALL         {method}" in result.output
+
+
+def test_staff_turns_a_forecast_into_requirements(files, tmp_path):
+    forecast = tmp_path / "forecast.csv"
+    _wfm("forecast", "--history", str(files["history.csv"]), "--events", str(files["events.csv"]),
+         "--site", str(files["site.toml"]), "--start", "2026-11-23", "--weeks", "1", "--out", str(forecast))
+    out = tmp_path / "requirements.csv"
+    result = _wfm("staff", "--forecast", str(forecast), "--site", str(files["site.toml"]), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == ["queue", "interval_start", "offered", "aht_s", "agents_required",
+                                   "agents_scheduled", "service_level", "asa_s", "abandon_rate", "occupancy"]
+    assert len(frame) == 4 * (5 * 48 + 20)
+    phone = frame[frame["queue"].isin(["billing", "technical"]) & (frame["offered"] > 1)]
+    assert (phone["service_level"] >= 0.8).all() and (phone["abandon_rate"] > 0).all()
+    assert (frame["agents_scheduled"] >= frame["agents_required"]).all()
+    assert "billing:" in result.stderr and "agent-hours" in result.stderr
+
+
+def test_staff_refuses_a_forecast_with_a_negative_volume(files, tmp_path):
+    bad = tmp_path / "forecast.csv"
+    bad.write_text("queue,interval_start,offered,aht_s\nbilling,2026-11-23T08:00:00+01:00,-3,300\n")
+    result = _wfm("staff", "--forecast", str(bad), "--site", str(files["site.toml"]), "--out", str(tmp_path / "r"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("wfm: error: forecast.csv line 2, column offered: -3 is negative")
