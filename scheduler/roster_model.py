@@ -1,0 +1,534 @@
+"""The CP-SAT roster model: who works when, on which queue, with breaks, under the rule set.
+
+Time-indexed per agent and open interval: `on` (in a shift), `brk` (on a rest break) and one activity
+variable per skill; the shift structure (one block a day, length, breaks per ArbZG §4, rest per §5) is
+expressed on these variables, so the coverage of every queue and interval is exact, breaks included.
+Soft terms are collected with names, so a solved model can explain itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from forecasts.calendar import open_intervals
+from forecasts.site import Site
+from scheduler.domain import Absence, Agent
+from scheduler.roster import BREAK, Roster, Segment, Shift
+from scheduler.rules import RuleSet
+
+EARLY_END_HOUR = 16  # an "early" preference is missed by work from 16:00 on
+LATE_START_HOUR = 10  # a "late" preference is missed by work before 10:00
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each soft term costs; coverage dominates, the rest orders the legal rosters among themselves."""
+
+    under_base: int = 1000        # per missing agent-interval ...
+    under_thin: int = 2000        # ... plus this / required: a gap in a thin interval hurts more
+    over: int = 20                # per surplus agent-interval
+    work_cost: int = 1            # per worked interval, scaled by the agent's pay against the average
+    preference: int = 30          # per interval against an early/late wish
+    day_off_wish: int = 200       # per worked day the agent wished off
+    change: int = 50              # per interval that differs from the published roster
+    contract_gap: int = 40        # per interval short of (or over) the weekly contract hours
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Everything the model needs for one roster period."""
+
+    site: Site
+    rules: RuleSet
+    agents: tuple[Agent, ...]
+    requirements: pd.DataFrame  # queue, interval_start, agents_required (int)
+    days: tuple[dt.date, ...]
+    absences: tuple[Absence, ...] = ()
+    previous: tuple[Shift, ...] = ()
+    published: tuple[Shift, ...] = ()
+    weights: Weights = field(default_factory=Weights)
+
+
+@dataclass(frozen=True)
+class Progress:
+    objective: float
+    best_bound: float
+    gap: float
+    elapsed_s: float
+    solutions: int
+
+
+@dataclass(frozen=True)
+class Solution:
+    status: str
+    roster: Roster
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    solve_seconds: float
+    under_agent_intervals: int
+    explanation: tuple[str, ...]
+    size: dict[str, int]
+
+
+@dataclass
+class _AgentDay:
+    on: list[cp_model.IntVar]
+    brk: list[cp_model.IntVar]
+    activity: dict[str, list[cp_model.IntVar]]
+    day_on: cp_model.IntVar
+    work: cp_model.LinearExpr
+
+
+class RosterModel:
+    """Builds the CP-SAT model for a Problem; `solve` returns a Solution."""
+
+    def __init__(self, problem: Problem):
+        self.p = problem
+        self.model = cp_model.CpModel()
+        self.step = pd.Timedelta(minutes=problem.site.interval_minutes)
+        self.slots = {day: _open_slots(problem.site, day) for day in problem.days}
+        self.required = _required(problem.requirements)
+        self.vars: dict[tuple[str, dt.date], _AgentDay] = {}
+        self.penalties: list[tuple[str, cp_model.LinearExpr, int]] = []
+        self.under: dict[tuple[str, pd.Timestamp], cp_model.IntVar] = {}
+        self.blocked: dict[tuple[str, dt.date], set[int]] = {}
+        self._build()
+        self._hint(greedy_plan(self))
+
+    # --- building ---------------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        for agent in self.p.agents:
+            for day in self.p.days:
+                self.vars[(agent.agent_id, day)] = self._agent_day(agent, day)
+            self._agent_week(agent)
+        self._rest_between_days()
+        self._coverage()
+        self.model.minimize(sum(weight * expr for _name, expr, weight in self.penalties))
+
+    def _agent_day(self, agent: Agent, day: dt.date) -> _AgentDay:
+        m, rules, slots = self.model, self.p.rules, self.slots[day]
+        tag = f"{agent.agent_id}_{day:%m%d}"
+        n = len(slots)
+        on = [m.new_bool_var(f"on_{tag}_{i}") for i in range(n)]
+        brk = [m.new_bool_var(f"brk_{tag}_{i}") for i in range(n)]
+        day_on = m.new_bool_var(f"day_{tag}")
+        queues = [q for q in agent.skills if q in self.required.queues]
+        activity = {q: [m.new_bool_var(f"x_{tag}_{q}_{i}") for i in range(n)] for q in queues}
+        blocked = _blocked(agent, day, slots, self.step, self.p.absences, self.p.previous, rules, self.p.site)
+        self.blocked[(agent.agent_id, day)] = blocked
+        starts = []
+        for i in range(n):
+            m.add_implication(brk[i], on[i])
+            m.add_implication(on[i], day_on)
+            if i in blocked:
+                m.add(on[i] == 0)
+            work_i = on[i] - brk[i]
+            m.add(sum(v[i] for v in activity.values()) == work_i) if activity else m.add(work_i == 0)
+            adjacent = i > 0 and slots[i] - slots[i - 1] == self.step
+            start = m.new_bool_var(f"start_{tag}_{i}")
+            # One block a day: a shift starts where `on` rises, at most once.
+            # After a gap in the opening hours `on` counts as a new start, so no shift spans a closure.
+            m.add(start >= on[i] - (on[i - 1] if adjacent else 0))
+            starts.append(start)
+            if not _on_grid(slots[i], rules.start_granularity_minutes, self.p.site):
+                m.add(start == 0)
+        m.add(sum(starts) <= 1)
+        m.add(sum(on) >= day_on)
+        work = sum(on) - sum(brk)
+        unit = self.p.site.interval_minutes
+        m.add(work >= math.ceil(rules.min_shift_minutes / unit) * day_on)
+        m.add(work <= (rules.max_daily_work_minutes // unit) * day_on)
+        self._breaks(tag, on, brk, work, slots, unit)
+        return _AgentDay(on, brk, activity, day_on, work)
+
+    def _breaks(self, tag: str, on, brk, work, slots, unit: int) -> None:
+        """ArbZG §4 on the grid: enough break for the work, none at the edges, never 6 h of work in a row."""
+        m, rules, n = self.model, self.p.rules, len(on)
+        over6 = m.new_bool_var(f"over6_{tag}")
+        over9 = m.new_bool_var(f"over9_{tag}")
+        m.add(work <= 6 * 60 // unit + n * over6)
+        m.add(work <= 9 * 60 // unit + n * over9)
+        m.add(sum(brk) >= math.ceil(rules.break_over_6h_minutes / unit) * over6
+              + math.ceil((rules.break_over_9h_minutes - rules.break_over_6h_minutes) / unit) * over9)
+        m.add(sum(brk) <= math.ceil(rules.break_over_9h_minutes / unit))  # no padding with extra breaks
+        before = math.ceil(rules.min_work_before_break_minutes / unit)
+        after = math.ceil(rules.min_work_after_break_minutes / unit)
+        for i in range(n):
+            for k in range(1, before + 1):
+                if i - k < 0:
+                    m.add(brk[i] == 0)
+                    break
+                m.add_implication(brk[i], on[i - k])
+            for k in range(1, after + 1):
+                if i + k >= n:
+                    m.add(brk[i] == 0)
+                    break
+                m.add_implication(brk[i], on[i + k])
+        window = rules.max_work_without_break_minutes // unit + 1
+        for i in range(n - window + 1):
+            m.add(sum(on[i:i + window]) - sum(brk[i:i + window]) <= window - 1)
+
+    def _agent_week(self, agent: Agent) -> None:
+        m, rules, unit = self.model, self.p.rules, self.p.site.interval_minutes
+        days = [self.vars[(agent.agent_id, d)] for d in self.p.days]
+        for week_days in _weeks(self.p.days):
+            day_vars = [self.vars[(agent.agent_id, d)].day_on for d in week_days]
+            limit = agent.max_days_per_week
+            if len(week_days) == 7:
+                limit = min(limit, 7 - rules.min_days_off_per_week)
+            m.add(sum(day_vars) <= limit)
+            if rules.consecutive_days_off and len(week_days) == 7:
+                pairs = []
+                for a, b in zip(day_vars, day_vars[1:], strict=False):
+                    both_off = m.new_bool_var(f"pairoff_{agent.agent_id}_{len(pairs)}")
+                    m.add_implication(both_off, a.Not())
+                    m.add_implication(both_off, b.Not())
+                    pairs.append(both_off)
+                m.add_bool_or(pairs)
+        for index, week_days in enumerate(_weeks(self.p.days)):
+            low, high = self._contract_bounds(agent, week_days)
+            worked = sum(self.vars[(agent.agent_id, d)].work for d in week_days)
+            m.add(worked <= high // unit)
+            shortfall = m.new_int_var(0, max(low // unit, 0), f"contract_short_{agent.agent_id}_{index}")
+            m.add(worked + shortfall >= low // unit)
+            self.penalties.append((f"{agent.name}: below contract hours", shortfall, self.p.weights.contract_gap))
+        total = sum(v.work for v in days)
+        self._preferences(agent)
+        self._changes(agent)
+        cost = self._relative_pay(agent)
+        self.penalties.append((f"{agent.name}: working time", total, max(1, round(self.p.weights.work_cost * cost))))
+
+    def _contract_bounds(self, agent: Agent, week_days: list[dt.date]) -> tuple[int, int]:
+        """Work minutes this agent should (lower, soft) and may (upper, hard) work in one calendar week of the
+        period: the weekly contract within its tolerance, the lower one pro rata for a partial week, both less
+        approved leave (a leave day counts as a fifth of the week worked)."""
+        tolerance = self.p.rules.weekly_hours_tolerance
+        weekly = agent.weekly_hours * 60
+        leave = sum(1 for d in week_days if _on_leave_all_day(agent, d, self.p.absences, self.p.site)) * weekly / 5
+        full_week = [week_days[0] + dt.timedelta(days=k - week_days[0].weekday()) for k in range(7)]
+        open_all = sum(1 for d in full_week if _open_slots(self.p.site, d)) or 1
+        open_here = sum(1 for d in week_days if self.slots[d])
+        low = weekly * (1 - tolerance) * open_here / open_all - leave
+        high = weekly * (1 + tolerance) - leave
+        return max(0, math.floor(low)), max(0, math.ceil(high))
+
+    def contract_target(self, agent: Agent) -> float:
+        """Minutes the agent should work over the whole period (the sum of the weekly lower bounds)."""
+        return sum(self._contract_bounds(agent, week)[0] for week in _weeks(self.p.days))
+
+    def _preferences(self, agent: Agent) -> None:
+        w = self.p.weights
+        for day in self.p.days:
+            v = self.vars[(agent.agent_id, day)]
+            if day.weekday() in agent.days_off_wish:
+                self.penalties.append((f"{agent.name}: works {day:%a %d.%m.} (wished off)", v.day_on, w.day_off_wish))
+            slots = self.slots[day]
+            if agent.preferred_shift == "early":
+                late = [v.on[i] for i, t in enumerate(slots) if t.hour >= EARLY_END_HOUR]
+                if late:
+                    self.penalties.append((f"{agent.name}: late work on {day:%a %d.%m.} (prefers early)",
+                                           sum(late), w.preference))
+            elif agent.preferred_shift == "late":
+                early = [v.on[i] for i, t in enumerate(slots) if t.hour < LATE_START_HOUR]
+                if early:
+                    self.penalties.append((f"{agent.name}: early work on {day:%a %d.%m.} (prefers late)",
+                                           sum(early), w.preference))
+
+    def _changes(self, agent: Agent) -> None:
+        published = [s for s in self.p.published if s.agent_id == agent.agent_id]
+        if not self.p.published:
+            return
+        for day in self.p.days:
+            v, slots = self.vars[(agent.agent_id, day)], self.slots[day]
+            was_on = {i for i, t in enumerate(slots) for s in published if s.start <= t < s.end}
+            diff = [v.on[i].Not() if i in was_on else v.on[i] for i in range(len(slots))]
+            if diff:
+                self.penalties.append((f"{agent.name}: changed against the published roster on {day:%a %d.%m.}",
+                                       sum(diff), self.p.weights.change))
+
+    def _relative_pay(self, agent: Agent) -> float:
+        pays = [a.monthly_pay_eur for a in self.p.agents if a.monthly_pay_eur]
+        if not agent.monthly_pay_eur or not pays:
+            return 1.0
+        return agent.monthly_pay_eur / (sum(pays) / len(pays))
+
+    def _rest_between_days(self) -> None:
+        rest = pd.Timedelta(minutes=self.p.rules.min_rest_minutes)
+        for agent in self.p.agents:
+            for day, following in zip(self.p.days, self.p.days[1:], strict=False):
+                a, b = self.vars[(agent.agent_id, day)], self.vars[(agent.agent_id, following)]
+                slots_a, slots_b = self.slots[day], self.slots[following]
+                for i, t in enumerate(slots_a):
+                    end = t + self.step
+                    for j, u in enumerate(slots_b):
+                        if u - end >= rest:
+                            break
+                        self.model.add(a.on[i] + b.on[j] <= 1)
+
+    def _coverage(self) -> None:
+        w = self.p.weights
+        for (queue, start), need in self.required.need.items():
+            day = start.tz_convert(self.p.site.timezone).date()
+            if day not in self.slots:
+                continue
+            try:
+                i = self.slots[day].index(start)
+            except ValueError:
+                continue  # a requirement outside opening hours cannot be covered; the checker names it
+            cover = [self.vars[(a.agent_id, day)].activity[queue][i] for a in self.p.agents
+                     if queue in self.vars[(a.agent_id, day)].activity]
+            under = self.model.new_int_var(0, need, f"under_{queue}_{start:%m%d_%H%M}")
+            over = self.model.new_int_var(0, len(cover), f"over_{queue}_{start:%m%d_%H%M}")
+            self.model.add(sum(cover) + under - over == need)
+            self.under[(queue, start)] = under
+            self.penalties.append((f"{queue} {start:%a %H:%M} short", under,
+                                   w.under_base + w.under_thin // max(need, 1)))
+            self.penalties.append((f"{queue} {start:%a %H:%M} over", over, w.over))
+
+    def _hint(self, plan: dict[tuple[str, dt.date], list[str | None]]) -> None:
+        """Start the search from a constructive roster (CP-SAT repairs whatever it gets wrong)."""
+        for key, labels in plan.items():
+            v = self.vars[key]
+            self.model.add_hint(v.day_on, any(labels))
+            for i, label in enumerate(labels):
+                self.model.add_hint(v.on[i], label is not None)
+                self.model.add_hint(v.brk[i], label == BREAK)
+                for queue, xs in v.activity.items():
+                    self.model.add_hint(xs[i], label == queue)
+
+    # --- solving ----------------------------------------------------------------------------------------------
+
+    def solve(self, time_limit_s: float = 60.0, workers: int = 8, seed: int = 0,
+              progress: Callable[[Progress], None] | None = None,
+              should_stop: Callable[[], bool] | None = None) -> Solution:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = time_limit_s
+        solver.parameters.num_workers = workers
+        solver.parameters.random_seed = seed
+        callback = _Callback(progress, should_stop)
+        status = solver.solve(self.model, callback)
+        name = solver.status_name(status)
+        size = {"variables": len(self.model.proto.variables), "constraints": len(self.model.proto.constraints)}
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            reason = ("no legal roster exists for these agents, rules and days" if status == cp_model.INFEASIBLE
+                      else "no roster found within the time limit; give the solver more time")
+            return Solution(name, Roster(()), None, None, None, solver.wall_time, 0, (reason,), size)
+        roster = Roster(tuple(self._shifts(solver)))
+        objective, bound = solver.objective_value, solver.best_objective_bound
+        gap = abs(objective - bound) / max(abs(objective), 1e-9) if objective else 0.0
+        under = sum(solver.value(v) for v in self.under.values())
+        return Solution(name, roster, objective, bound, gap, solver.wall_time, under,
+                        tuple(self._explain(solver)), size)
+
+    def _shifts(self, solver: cp_model.CpSolver) -> list[Shift]:
+        shifts = []
+        for (agent_id, day), v in self.vars.items():
+            slots = self.slots[day]
+            labels = []
+            for i, t in enumerate(slots):
+                if not solver.value(v.on[i]):
+                    continue
+                if solver.value(v.brk[i]):
+                    labels.append((t, BREAK))
+                    continue
+                queue = next(q for q, xs in v.activity.items() if solver.value(xs[i]))
+                labels.append((t, queue))
+            if labels:
+                shifts.append(Shift(agent_id, day, _merge(labels, self.step)))
+        return shifts
+
+    def _explain(self, solver: cp_model.CpSolver) -> list[str]:
+        """The soft terms that still cost something, largest first, under-staffing merged into time ranges."""
+        lines = []
+        short = sorted(((q, t, solver.value(v)) for (q, t), v in self.under.items() if solver.value(v) > 0),
+                       key=lambda x: (x[0], x[1]))
+        lines += _short_ranges(short, self.step, self.p.site.timezone)
+        for name, expr, _weight in self.penalties:
+            if " short" in name or " over" in name or "working time" in name:
+                continue
+            value = solver.value(expr)
+            if value > 0:
+                lines.append(f"{name}: {value}" if "contract" in name or "changed" in name else name)
+        return lines
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    def __init__(self, progress: Callable[[Progress], None] | None, should_stop: Callable[[], bool] | None):
+        super().__init__()
+        self.progress, self.should_stop, self.count = progress, should_stop, 0
+
+    def on_solution_callback(self) -> None:
+        self.count += 1
+        objective, bound = self.objective_value, self.best_objective_bound
+        if self.progress:
+            gap = abs(objective - bound) / max(abs(objective), 1e-9) if objective else 0.0
+            self.progress(Progress(objective, bound, gap, self.wall_time, self.count))
+        if self.should_stop and self.should_stop():
+            self.stop_search()
+
+
+@dataclass(frozen=True)
+class _Required:
+    queues: frozenset[str]
+    need: dict[tuple[str, pd.Timestamp], int]
+
+
+def _required(requirements: pd.DataFrame) -> _Required:
+    need = {}
+    for queue, start, agents in zip(requirements["queue"], requirements["interval_start"],
+                                    requirements["agents_required"], strict=True):
+        need[(str(queue), pd.Timestamp(start))] = int(agents)
+    return _Required(frozenset(requirements["queue"]), need)
+
+
+def _open_slots(site: Site, day: dt.date) -> list[pd.Timestamp]:
+    return list(open_intervals(site, day))
+
+
+def _on_grid(start: pd.Timestamp, granularity: int, site: Site) -> bool:
+    local = start.tz_convert(site.timezone)
+    return (local.hour * 60 + local.minute) % granularity == 0
+
+
+def _weeks(days: tuple[dt.date, ...]) -> list[list[dt.date]]:
+    weeks: dict[tuple[int, int], list[dt.date]] = {}
+    for day in days:
+        weeks.setdefault(day.isocalendar()[:2], []).append(day)
+    return list(weeks.values())
+
+
+def _on_leave_all_day(agent: Agent, day: dt.date, absences: tuple[Absence, ...], site: Site) -> bool:
+    start = pd.Timestamp(day).tz_localize(site.timezone)
+    end = (pd.Timestamp(day) + pd.Timedelta(days=1)).tz_localize(site.timezone)
+    return any(a.agent_id == agent.agent_id and a.start <= start and a.end >= end for a in absences)
+
+
+def _blocked(agent: Agent, day: dt.date, slots: list[pd.Timestamp], step: pd.Timedelta,
+             absences: tuple[Absence, ...], previous: tuple[Shift, ...], rules: RuleSet, site: Site) -> set[int]:
+    """Intervals the agent cannot work: leave, outside their earliest start / latest end, rest after the
+    previous roster's last shift."""
+    blocked = set()
+    own_absences = [a for a in absences if a.agent_id == agent.agent_id]
+    last_previous = max((s.end for s in previous if s.agent_id == agent.agent_id), default=None)
+    for i, t in enumerate(slots):
+        end = t + step
+        local = t.tz_convert(site.timezone)
+        if any(a.start < end and a.end > t for a in own_absences):
+            blocked.add(i)
+        if agent.earliest_start and local.time() < agent.earliest_start:
+            blocked.add(i)
+        if agent.latest_end and (end.tz_convert(site.timezone).time() > agent.latest_end
+                                 and end.tz_convert(site.timezone).time() != dt.time(0, 0)):
+            blocked.add(i)
+        rest_until = None if last_previous is None else (
+            pd.Timestamp(last_previous) + pd.Timedelta(minutes=rules.min_rest_minutes))
+        if rest_until is not None and t < rest_until:
+            blocked.add(i)
+    return blocked
+
+
+def _merge(labels: list[tuple[pd.Timestamp, str]], step: pd.Timedelta) -> tuple[Segment, ...]:
+    segments: list[Segment] = []
+    for t, activity in labels:
+        if segments and segments[-1].activity == activity and pd.Timestamp(segments[-1].end) == t:
+            last = segments[-1]
+            segments[-1] = Segment(last.start, (t + step).to_pydatetime(), activity)
+        else:
+            segments.append(Segment(t.to_pydatetime(), (t + step).to_pydatetime(), activity))
+    return tuple(segments)
+
+
+def _short_ranges(short: list[tuple[str, pd.Timestamp, int]], step: pd.Timedelta, tz: str) -> list[str]:
+    """'Tue 10:15-11:00 billing short by 2' from per-interval shortages."""
+    lines, run = [], None
+    for queue, start, count in short + [("", pd.Timestamp(0, tz="UTC"), 0)]:
+        if run and queue == run[0] and start == run[2] and count == run[3]:
+            run = (run[0], run[1], start + step, count)
+            continue
+        if run:
+            a, b = run[1].tz_convert(tz), run[2].tz_convert(tz)
+            lines.append(f"{a:%a %d.%m. %H:%M}-{b:%H:%M} {run[0]} short by {run[3]}")
+        run = (queue, start, start + step, count) if count else None
+    return lines
+
+
+def greedy_plan(model: RosterModel) -> dict[tuple[str, dt.date], list[str | None]]:
+    """A quick legal-minded roster: each agent, specialists first, takes the shifts that cover the most
+    remaining demand on their best days, with the break where demand is lowest."""
+    p, unit = model.p, model.p.site.interval_minutes
+    residual = {key: float(need) for key, need in model.required.need.items()}
+    plan: dict[tuple[str, dt.date], list[str | None]] = {}
+    for agent in sorted(p.agents, key=lambda a: len(a.skills)):
+        queues = [q for q in agent.skills if q in model.required.queues]
+        target = model.contract_target(agent)
+        days_off_needed = max(0, len([d for d in p.days if model.slots[d]]) - agent.max_days_per_week)
+        day_value = {}
+        for day in p.days:
+            slots = model.slots[day]
+            free = [i for i in range(len(slots)) if i not in model.blocked[(agent.agent_id, day)]]
+            day_value[day] = sum(max((residual.get((q, slots[i]), 0.0) for q in queues), default=0.0) for i in free)
+        usable = [d for d in p.days if day_value[d] > 0]
+        count = max(0, min(len(usable), len(usable) - days_off_needed if days_off_needed else len(usable),
+                           agent.max_days_per_week))
+        if target <= 0 or count == 0:
+            continue
+        work_units = int(min(p.rules.max_daily_work_minutes, max(p.rules.min_shift_minutes, target / count)) // unit)
+        for day in sorted(usable, key=lambda d: -day_value[d])[:count]:
+            labels = _best_shift(model, agent, day, queues, work_units, residual)
+            if labels is None:
+                continue
+            plan[(agent.agent_id, day)] = labels
+            for i, label in enumerate(labels):
+                if label not in (None, BREAK):
+                    key = (label, model.slots[day][i])
+                    residual[key] = residual.get(key, 0.0) - 1
+    return plan
+
+
+def _best_shift(model: RosterModel, agent: Agent, day: dt.date, queues: list[str], work_units: int,
+                residual: dict) -> list[str | None] | None:
+    rules, unit, slots = model.p.rules, model.p.site.interval_minutes, model.slots[day]
+    breaks = math.ceil(rules.min_break_minutes(work_units * unit) / unit)
+    span = work_units + breaks
+    blocked = model.blocked[(agent.agent_id, day)]
+    value = [max((residual.get((q, t), 0.0) for q in queues), default=0.0) for t in slots]
+    best, best_score = None, -1.0
+    for start in range(0, len(slots) - span + 1):
+        window = range(start, start + span)
+        if any(i in blocked for i in window) or not _on_grid(slots[start], rules.start_granularity_minutes,
+                                                                model.p.site):
+            continue
+        if any(slots[i + 1] - slots[i] != model.step for i in range(start, start + span - 1)):
+            continue
+        score = sum(value[i] for i in window)
+        if score > best_score:
+            best, best_score = start, score
+    if best is None:
+        return None
+    labels: list[str | None] = [None] * len(slots)
+    before = math.ceil(rules.min_work_before_break_minutes / unit)
+    after = math.ceil(rules.min_work_after_break_minutes / unit)
+    longest = rules.max_work_without_break_minutes // unit
+    break_at = None
+    if breaks:
+        # The break goes where demand is lowest, with both parts of the shift short enough.
+        lo = max(best + before, best + span - breaks - longest)
+        hi = min(best + span - after - breaks, best + longest)
+        choices = [b for b in range(lo, hi + 1)]
+        if choices:
+            break_at = min(choices, key=lambda b: sum(value[b:b + breaks]))
+    for i in range(best, best + span):
+        if break_at is not None and break_at <= i < break_at + breaks:
+            labels[i] = BREAK
+            continue
+        t = slots[i]
+        labels[i] = max(queues, key=lambda q: residual.get((q, t), 0.0)) if queues else None
+    return labels

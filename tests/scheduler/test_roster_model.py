@@ -1,0 +1,79 @@
+"""The CP-SAT roster model on tiny problems: coverage, breaks, leave, contract hours, explanations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from forecasts.calendar import open_intervals
+from forecasts.site import parse_site
+from scheduler.domain import Absence, Agent
+from scheduler.roster import BREAK
+from scheduler.roster_model import Problem, RosterModel
+from scheduler.rules import ARBZG
+
+SITE = parse_site("""
+[site]
+name = "T"
+timezone = "Europe/Berlin"
+holidays = "DE-BB"
+[site.opening_hours]
+mon = "08:00-18:00"
+tue = "08:00-18:00"
+[queues.billing]
+channel = "phone"
+service_level = 0.8
+answer_within_s = 20
+[queues.chat]
+channel = "chat"
+service_level = 0.8
+answer_within_s = 60
+""")
+MONDAY = dt.date(2026, 12, 7)
+
+
+def _needs(queue: str, per_interval: int, days=(MONDAY,)) -> pd.DataFrame:
+    starts = [t for d in days for t in open_intervals(SITE, d)]
+    return pd.DataFrame({"queue": queue, "interval_start": starts, "agents_required": per_interval})
+
+
+def _agent(agent_id: str, skills=("billing",), hours: float = 8.0, days: int = 1) -> Agent:
+    return Agent(agent_id, f"Agent {agent_id}", "Team", tuple(skills), hours, days)
+
+
+def _solve(problem: Problem):
+    return RosterModel(problem).solve(time_limit_s=20, workers=2, seed=1)
+
+
+def test_one_agent_covers_a_day_with_one_eight_hour_shift_and_a_legal_break():
+    problem = Problem(SITE, ARBZG, (_agent("A", hours=8 * 5 / 5 * 5 / 5),), _needs("billing", 1), (MONDAY,))
+    solution = _solve(problem)
+    (shift,) = solution.roster.shifts
+    assert shift.work_minutes <= 600 and sum(s.minutes for s in shift.breaks) >= 30
+    assert not shift.segments[0].is_break and not shift.segments[-1].is_break
+    assert all(s.activity in ("billing", BREAK) for s in shift.segments)
+
+
+def test_two_skills_are_used_where_they_are_short():
+    needs = pd.concat([_needs("billing", 1), _needs("chat", 1)], ignore_index=True)
+    agents = (_agent("A", ("billing",)), _agent("B", ("billing", "chat")))
+    solution = _solve(Problem(SITE, ARBZG, agents, needs, (MONDAY,)))
+    b_activities = {s.activity for s in solution.roster.of_agent("B")[0].segments}
+    assert "chat" in b_activities
+
+
+def test_an_agent_on_leave_is_not_rostered_and_the_gap_is_explained():
+    leave = Absence("A", pd.Timestamp("2026-12-07T00:00", tz="Europe/Berlin").to_pydatetime(),
+                    pd.Timestamp("2026-12-08T00:00", tz="Europe/Berlin").to_pydatetime(), "vacation")
+    solution = _solve(Problem(SITE, ARBZG, (_agent("A"),), _needs("billing", 1), (MONDAY,), (leave,)))
+    assert solution.roster.shifts == ()
+    assert solution.under_agent_intervals == 40
+    assert solution.explanation[0] == "Mon 07.12. 08:00-18:00 billing short by 1"
+
+
+def test_nobody_works_more_days_than_the_contract_allows():
+    tuesday = MONDAY + dt.timedelta(days=1)
+    agent = _agent("A", hours=16, days=1)
+    solution = _solve(Problem(SITE, ARBZG, (agent,), _needs("billing", 1, (MONDAY, tuesday)), (MONDAY, tuesday)))
+    assert len(solution.roster.shifts) == 1
