@@ -19,8 +19,9 @@ class Segment:
 
     @property
     def minutes(self) -> int:
-        """Real elapsed minutes (a segment across a DST change counts what the clock on the wall does not)."""
-        return int((self.end - self.start).total_seconds() // 60)
+        """Real elapsed minutes, also across a DST change (Python subtracts same-zone datetimes by wall clock,
+        so both ends go to UTC first)."""
+        return int((self.end.astimezone(dt.UTC) - self.start.astimezone(dt.UTC)).total_seconds() // 60)
 
     @property
     def is_break(self) -> bool:
@@ -45,7 +46,7 @@ class Shift:
 
     @property
     def span_minutes(self) -> int:
-        return int((self.end - self.start).total_seconds() // 60)
+        return int((self.end.astimezone(dt.UTC) - self.start.astimezone(dt.UTC)).total_seconds() // 60)
 
     @property
     def work_minutes(self) -> int:
@@ -64,7 +65,7 @@ class Roster:
     shifts: tuple[Shift, ...]
 
     def of_agent(self, agent_id: str) -> list[Shift]:
-        return sorted((s for s in self.shifts if s.agent_id == agent_id), key=lambda s: s.start)
+        return sorted((s for s in self.shifts if s.agent_id == agent_id), key=lambda s: s.start.astimezone(dt.UTC))
 
     @property
     def agent_ids(self) -> list[str]:
@@ -76,5 +77,5 @@ def shifts_from_segments(rows: Iterable[tuple[str, dt.date, Segment]]) -> tuple[
     grouped: dict[tuple[str, dt.date], list[Segment]] = {}
     for agent_id, day, segment in rows:
         grouped.setdefault((agent_id, day), []).append(segment)
-    return tuple(Shift(agent, day, tuple(sorted(segments, key=lambda s: s.start)))
+    return tuple(Shift(agent, day, tuple(sorted(segments, key=lambda s: s.start.astimezone(dt.UTC))))
                  for (agent, day), segments in sorted(grouped.items()))

@@ -18,12 +18,10 @@ from ortools.sat.python import cp_model
 
 from forecasts.calendar import open_intervals
 from forecasts.site import Site
+from scheduler.checker import EARLY_STARTS_BEFORE, LATE_ENDS_AFTER
 from scheduler.domain import Absence, Agent
 from scheduler.roster import BREAK, Roster, Segment, Shift
 from scheduler.rules import RuleSet
-
-EARLY_END_HOUR = 16  # an "early" preference is missed by work from 16:00 on
-LATE_START_HOUR = 10  # a "late" preference is missed by work before 10:00
 
 
 @dataclass(frozen=True)
@@ -34,10 +32,10 @@ class Weights:
     under_thin: int = 2000        # ... plus this / required: a gap in a thin interval hurts more
     over: int = 20                # per surplus agent-interval
     work_cost: int = 1            # per worked interval, scaled by the agent's pay against the average
-    preference: int = 30          # per interval against an early/late wish
+    preference: int = 150         # per day against an early/late wish
     day_off_wish: int = 200       # per worked day the agent wished off
     change: int = 50              # per interval that differs from the published roster
-    contract_gap: int = 40        # per interval short of (or over) the weekly contract hours
+    contract_gap: int = 300       # per interval short of the weekly contract hours (paid anyway)
 
 
 @dataclass(frozen=True)
@@ -99,6 +97,7 @@ class RosterModel:
         self.penalties: list[tuple[str, cp_model.LinearExpr, int]] = []
         self.under: dict[tuple[str, pd.Timestamp], cp_model.IntVar] = {}
         self.blocked: dict[tuple[str, dt.date], set[int]] = {}
+        self.notes: list[str] = []
         self._build()
         self._hint(greedy_plan(self))
 
@@ -193,14 +192,21 @@ class RosterModel:
                     m.add_implication(both_off, b.Not())
                     pairs.append(both_off)
                 m.add_bool_or(pairs)
-        for index, week_days in enumerate(_weeks(self.p.days)):
+        for week_days in _weeks(self.p.days):
             low, high = self._contract_bounds(agent, week_days)
             worked = sum(self.vars[(agent.agent_id, d)].work for d in week_days)
             m.add(worked <= high // unit)
-            shortfall = m.new_int_var(0, max(low // unit, 0), f"contract_short_{agent.agent_id}_{index}")
-            m.add(worked + shortfall >= low // unit)
-            self.penalties.append((f"{agent.name}: below contract hours", shortfall, self.p.weights.contract_gap))
+            # Contract hours are a hard rule, as far as the agent can work at all this week (leave, availability
+            # and the day limits may make less possible; the explanation then names the shortfall).
+            possible = self._possible_work_units(agent, week_days)
+            hard_low = min(math.ceil(low / unit), possible)
+            m.add(worked >= hard_low)
+            if hard_low < math.ceil(low / unit):
+                self.notes.append(f"{agent.name}: can work at most {possible * unit / 60:g} h in the week of "
+                                  f"{week_days[0]:%d.%m.}, less than the contract's {low / 60:g} h")
         total = sum(v.work for v in days)
+        # §3: more than 8 h a day only while the average over the days worked stays at 8 h.
+        m.add(total <= (rules.average_daily_work_minutes // unit) * sum(v.day_on for v in days))
         self._preferences(agent)
         self._changes(agent)
         cost = self._relative_pay(agent)
@@ -209,38 +215,69 @@ class RosterModel:
     def _contract_bounds(self, agent: Agent, week_days: list[dt.date]) -> tuple[int, int]:
         """Work minutes this agent should (lower, soft) and may (upper, hard) work in one calendar week of the
         period: the weekly contract within its tolerance, the lower one pro rata for a partial week, both less
-        approved leave (a leave day counts as a fifth of the week worked)."""
+        approved leave."""
         tolerance = self.p.rules.weekly_hours_tolerance
         weekly = agent.weekly_hours * 60
-        leave = sum(1 for d in week_days if _on_leave_all_day(agent, d, self.p.absences, self.p.site)) * weekly / 5
+        # As the checker: a whole day of leave on an open day counts as a working day of the contract.
+        leave_days = sum(1 for d in week_days if self.slots[d]
+                         and _on_leave_all_day(agent, d, self.p.absences, self.p.site))
+        leave = min(weekly, leave_days * weekly / max(agent.max_days_per_week, 1))
         full_week = [week_days[0] + dt.timedelta(days=k - week_days[0].weekday()) for k in range(7)]
         open_all = sum(1 for d in full_week if _open_slots(self.p.site, d)) or 1
         open_here = sum(1 for d in week_days if self.slots[d])
-        low = weekly * (1 - tolerance) * open_here / open_all - leave
-        high = weekly * (1 + tolerance) - leave
+        # As the checker: the tolerance applies to the contract net of leave.
+        low = (weekly * open_here / open_all - leave) * (1 - tolerance)
+        high = (weekly - leave) * (1 + tolerance)
         return max(0, math.floor(low)), max(0, math.ceil(high))
+
+    def _possible_work_units(self, agent: Agent, week_days: list[dt.date]) -> int:
+        """The most work (in intervals) the agent could do in these days: per day the longest run of free open
+        intervals less its breaks, capped by the daily limit, on at most max_days_per_week days."""
+        rules, unit = self.p.rules, self.p.site.interval_minutes
+        per_day = []
+        for day in week_days:
+            slots, blocked = self.slots[day], self.blocked[(agent.agent_id, day)]
+            longest = run = 0
+            for i in range(len(slots)):
+                adjacent = i > 0 and slots[i] - slots[i - 1] == self.step
+                run = (run + 1 if adjacent else 1) if i not in blocked else 0
+                longest = max(longest, run)
+            work = min(longest, rules.max_daily_work_minutes // unit)
+            while work > 0 and work + math.ceil(rules.min_break_minutes(work * unit) / unit) > longest:
+                work -= 1
+            per_day.append(work if work * unit >= rules.min_shift_minutes else 0)
+        limit = agent.max_days_per_week
+        if len(week_days) == 7:
+            limit = min(limit, 7 - rules.min_days_off_per_week)
+        best = sorted(per_day, reverse=True)[:limit]
+        # §3's 8 h average caps the total over the days worked as well.
+        return min(sum(best), (rules.average_daily_work_minutes // unit) * sum(1 for w in best if w > 0))
 
     def contract_target(self, agent: Agent) -> float:
         """Minutes the agent should work over the whole period (the sum of the weekly lower bounds)."""
         return sum(self._contract_bounds(agent, week)[0] for week in _weeks(self.p.days))
 
     def _preferences(self, agent: Agent) -> None:
-        w = self.p.weights
+        """The checker's definitions: an early shift starts before 10:00, a late one ends after 18:00."""
+        w, m = self.p.weights, self.model
         for day in self.p.days:
             v = self.vars[(agent.agent_id, day)]
             if day.weekday() in agent.days_off_wish:
                 self.penalties.append((f"{agent.name}: works {day:%a %d.%m.} (wished off)", v.day_on, w.day_off_wish))
             slots = self.slots[day]
+            local = [t.tz_convert(self.p.site.timezone) for t in slots]
             if agent.preferred_shift == "early":
-                late = [v.on[i] for i, t in enumerate(slots) if t.hour >= EARLY_END_HOUR]
-                if late:
-                    self.penalties.append((f"{agent.name}: late work on {day:%a %d.%m.} (prefers early)",
-                                           sum(late), w.preference))
+                fitting = [v.on[i] for i, t in enumerate(local) if t.time() < EARLY_STARTS_BEFORE]
             elif agent.preferred_shift == "late":
-                early = [v.on[i] for i, t in enumerate(slots) if t.hour < LATE_START_HOUR]
-                if early:
-                    self.penalties.append((f"{agent.name}: early work on {day:%a %d.%m.} (prefers late)",
-                                           sum(early), w.preference))
+                fitting = [v.on[i] for i, t in enumerate(local) if (t + self.step).time() > LATE_ENDS_AFTER
+                           or (t + self.step).date() > day]
+            else:
+                continue
+            missed = m.new_bool_var(f"pref_{agent.agent_id}_{day:%m%d}")
+            # Working that day without touching the preferred part of it misses the wish.
+            m.add(missed >= v.day_on - sum(fitting)) if fitting else m.add(missed == v.day_on)
+            self.penalties.append((f"{agent.name}: {day:%a %d.%m.} not the {agent.preferred_shift} shift wished",
+                                   missed, w.preference))
 
     def _changes(self, agent: Agent) -> None:
         published = [s for s in self.p.published if s.agent_id == agent.agent_id]
@@ -313,6 +350,9 @@ class RosterModel:
         solver.parameters.max_time_in_seconds = time_limit_s
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
+        # The constructive hint leaves auxiliary variables open; let the solver complete and repair it.
+        solver.parameters.repair_hint = True
+        solver.parameters.hint_conflict_limit = 20_000
         callback = _Callback(progress, should_stop)
         status = solver.solve(self.model, callback)
         name = solver.status_name(status)
@@ -351,6 +391,7 @@ class RosterModel:
         short = sorted(((q, t, solver.value(v)) for (q, t), v in self.under.items() if solver.value(v) > 0),
                        key=lambda x: (x[0], x[1]))
         lines += _short_ranges(short, self.step, self.p.site.timezone)
+        lines += self.notes
         for name, expr, _weight in self.penalties:
             if " short" in name or " over" in name or "working time" in name:
                 continue
@@ -436,8 +477,10 @@ def _blocked(agent: Agent, day: dt.date, slots: list[pd.Timestamp], step: pd.Tim
 
 
 def _merge(labels: list[tuple[pd.Timestamp, str]], step: pd.Timedelta) -> tuple[Segment, ...]:
+    """Consecutive intervals of one activity as one segment, in UTC (wall-clock arithmetic breaks on DST days)."""
     segments: list[Segment] = []
     for t, activity in labels:
+        t = t.tz_convert("UTC")
         if segments and segments[-1].activity == activity and pd.Timestamp(segments[-1].end) == t:
             last = segments[-1]
             segments[-1] = Segment(last.start, (t + step).to_pydatetime(), activity)
@@ -475,12 +518,14 @@ def greedy_plan(model: RosterModel) -> dict[tuple[str, dt.date], list[str | None
             slots = model.slots[day]
             free = [i for i in range(len(slots)) if i not in model.blocked[(agent.agent_id, day)]]
             day_value[day] = sum(max((residual.get((q, slots[i]), 0.0) for q in queues), default=0.0) for i in free)
-        usable = [d for d in p.days if day_value[d] > 0]
+        usable = [d for d in p.days if len(model.slots[d]) > len(model.blocked[(agent.agent_id, d)])]
         count = max(0, min(len(usable), len(usable) - days_off_needed if days_off_needed else len(usable),
                            agent.max_days_per_week))
         if target <= 0 or count == 0:
             continue
-        work_units = int(min(p.rules.max_daily_work_minutes, max(p.rules.min_shift_minutes, target / count)) // unit)
+        # Round up: the contract's lower bound must be reached with whole quarter-hours.
+        work_units = math.ceil(min(p.rules.max_daily_work_minutes, max(p.rules.min_shift_minutes, target / count))
+                               / unit)
         for day in sorted(usable, key=lambda d: -day_value[d])[:count]:
             labels = _best_shift(model, agent, day, queues, work_units, residual)
             if labels is None:

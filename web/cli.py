@@ -16,6 +16,7 @@ from forecasts.site import SiteConfigError
 from web import create_app, imports, models
 from web.auth import ROLES, create_user, new_password
 from web.cli_forecasting import backtest_command, forecast_command
+from web.cli_scheduling import schedule_command
 from web.cli_staffing import staff_command
 from web.db import get_db
 from web.demo_loader import load_demo, saved_logins
@@ -225,6 +226,7 @@ def override_delete(override_id: int) -> None:
 main.add_command(forecast_command)
 main.add_command(backtest_command)
 main.add_command(staff_command)
+main.add_command(schedule_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

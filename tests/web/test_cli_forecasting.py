@@ -98,3 +98,34 @@ def test_staff_refuses_a_forecast_with_a_negative_volume(files, tmp_path):
     result = _wfm("staff", "--forecast", str(bad), "--site", str(files["site.toml"]), "--out", str(tmp_path / "r"))
     assert result.exit_code == 1
     assert result.stderr.startswith("wfm: error: forecast.csv line 2, column offered: -3 is negative")
+
+
+def test_schedule_writes_a_roster_and_prints_the_json_summary(files, tmp_path):
+    import json
+
+    requirements = tmp_path / "requirements.csv"
+    requirements.write_text("queue,interval_start,agents_required\n" + "".join(
+        f"billing,2026-11-23T{h:02d}:{m:02d}:00+01:00,1\n" for h in range(8, 16) for m in (0, 15, 30, 45)))
+    agents = tmp_path / "agents.csv"
+    agents.write_text("agent_id,name,team,skills,weekly_hours,max_days_per_week\nA1,Anna Schulz,Nord,billing,8,1\n")
+    out = tmp_path / "roster.csv"
+    result = _wfm("schedule", "--requirements", str(requirements), "--agents", str(agents), "--site",
+                  str(files["site.toml"]), "--start", "2026-11-23", "--days", "1", "--time-limit", "10",
+                  "--out", str(out))
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["status"] in ("OPTIMAL", "FEASIBLE") and summary["shifts"] == 1
+    assert {"objective", "best_bound", "gap", "understaffed_agent_intervals", "solve_seconds"} <= set(summary)
+    lines = out.read_text().splitlines()
+    assert lines[0] == "agent_id,date,start,end,activity"
+    assert lines[1].startswith("A1,2026-11-23,2026-11-23T") and "+01:00" in lines[1]
+
+
+def test_schedule_refuses_agents_with_an_unknown_skill(files, tmp_path):
+    requirements = tmp_path / "requirements.csv"
+    requirements.write_text("queue,interval_start,agents_required\nbilling,2026-11-23T08:00:00+01:00,1\n")
+    agents = tmp_path / "agents.csv"
+    agents.write_text("agent_id,name,team,skills,weekly_hours,max_days_per_week\nA1,Anna,Nord,fax,8,1\n")
+    result = _wfm("schedule", "--requirements", str(requirements), "--agents", str(agents), "--site",
+                  str(files["site.toml"]), "--start", "2026-11-23", "--out", str(tmp_path / "r.csv"))
+    assert result.exit_code == 1 and "agents.csv line 2, column skills" in result.stderr
