@@ -77,3 +77,12 @@ def test_nobody_works_more_days_than_the_contract_allows():
     agent = _agent("A", hours=16, days=1)
     solution = _solve(Problem(SITE, ARBZG, (agent,), _needs("billing", 1, (MONDAY, tuesday)), (MONDAY, tuesday)))
     assert len(solution.roster.shifts) == 1
+
+
+def test_the_lp_lower_bound_counts_what_the_hours_cannot_cover():
+    from scheduler.roster_bound import under_staffing_lower_bound
+
+    # 40 quarter-hours of need; one agent may work at most 8 h + 10 % = 35 quarter-hours (rounded down).
+    model = RosterModel(Problem(SITE, ARBZG, (_agent("A", hours=8, days=1),), _needs("billing", 1), (MONDAY,)))
+    assert under_staffing_lower_bound(model) == 5.0
+    assert model.solve(time_limit_s=10, workers=2).under_agent_intervals >= 5
