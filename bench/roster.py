@@ -12,7 +12,7 @@ from forecasts.forecast import forecast
 from scheduler.checker import CheckContext, check_roster
 from scheduler.demo_data import generate_demo
 from scheduler.roster_bound import under_staffing_lower_bound
-from scheduler.roster_model import Problem, RosterModel
+from scheduler.roster_model import Problem, RosterModel, solve_roster
 from scheduler.rules import rules_for_site
 from scheduler.staffing import staff
 
@@ -28,9 +28,13 @@ def run(size: str, limit: float) -> None:
                                 tuple(demo.absences)))
     built = time.perf_counter() - started
     bound = under_staffing_lower_bound(model)
-    solution = model.solve(time_limit_s=limit, seed=1)
+    solution = solve_roster(model.p, time_limit_s=limit, seed=1)
     context = CheckContext.build(solution.roster, demo.agents, demo.site, absences=demo.absences,
                                  week_start=start, days=7)
+    if solution.objective is None:
+        print(f"{size}: {solution.status} after {solution.solve_seconds:.0f} s: {solution.explanation[0]} "
+              f"({solution.size['variables']:,} variables); LP lower bound on under-staffing {bound:,.1f}")
+        return
     hard = [v for v in check_roster(context) if v.hard]
     required = int(requirements["agents_required"].sum())
     under = solution.under_agent_intervals

@@ -14,7 +14,7 @@ from forecasts.site import SiteConfigError, load_site
 from scheduler.agents_io import read_absences, read_agents
 from scheduler.requirements_csv import read_requirements
 from scheduler.roster_csv import read_roster, write_roster_csv
-from scheduler.roster_model import Problem, RosterModel
+from scheduler.roster_model import Problem, solve_roster
 from scheduler.rules import rules_for_site
 from web.cli_forecasting import InputError, _date
 
@@ -54,7 +54,7 @@ def schedule_command(requirements: Path, agents: Path, absences: Path | None, pr
             click.echo(f"\r{progress.elapsed_s:6.1f} s  objective {progress.objective:,.0f}  bound "
                        f"{progress.best_bound:,.0f}  gap {progress.gap:.1%}", err=True, nl=False)
 
-    solution = RosterModel(problem).solve(time_limit_s=time_limit, seed=seed, progress=report)
+    solution = solve_roster(problem, time_limit_s=time_limit, seed=seed, progress=report)
     if sys.stderr.isatty():
         click.echo("", err=True)
     if not solution.roster.shifts and solution.status not in ("OPTIMAL", "FEASIBLE"):
