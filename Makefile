@@ -27,6 +27,7 @@ bench: install
 	$(BIN)/python -m bench.forecast
 	$(BIN)/python -m bench.forecast_accuracy
 	$(BIN)/python -m bench.staffing
+	$(BIN)/python -m bench.roster
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
