@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from forecasts.forecast import forecast
@@ -111,10 +111,6 @@ def forecast_values(session: Session, run_id: int, queue: str | None = None) -> 
                          columns=["queue", "interval_start", "offered", "aht_s", "offered_p10", "offered_p90"])
     frame["interval_start"] = pd.to_datetime(frame["interval_start"], utc=True).dt.tz_convert(tz)
     return frame
-
-
-def delete_run(session: Session, run_id: int) -> None:
-    session.execute(delete(models.ForecastRun).where(models.ForecastRun.id == run_id))
 
 
 def _value_records(frame: pd.DataFrame, run_id: int) -> list[dict]:

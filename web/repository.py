@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forecasts.site import Site, parse_site
-from scheduler.domain import Agent as AgentValue
 from web import models
 
 
@@ -87,17 +86,3 @@ def weekly_offered(session: Session, site_id: int) -> dict[str, list[tuple[dt.da
     return {queue: [(week, float(total)) for week, total in weekly.loc[queue].items()]
             for queue in weekly.index.get_level_values(0).unique()}
 
-
-def agent_value(row: models.Agent) -> AgentValue:
-    """The domain Agent of a stored agent row."""
-    d = row.details or {}
-    return AgentValue(agent_id=row.agent_id, name=row.name, team=row.team, skills=tuple(row.skills),
-                      weekly_hours=row.weekly_hours, max_days_per_week=row.max_days_per_week,
-                      level=d.get("level"), monthly_pay_eur=d.get("monthly_pay_eur"),
-                      preferred_shift=d.get("preferred_shift"), days_off_wish=tuple(d.get("days_off_wish", ())),
-                      earliest_start=_clock(d.get("earliest_start")), latest_end=_clock(d.get("latest_end")),
-                      email=d.get("email"))
-
-
-def _clock(value: str | None) -> dt.time | None:
-    return dt.time.fromisoformat(value) if value else None
