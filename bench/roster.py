@@ -12,7 +12,8 @@ from forecasts.forecast import forecast
 from scheduler.checker import CheckContext, check_roster
 from scheduler.demo_data import generate_demo
 from scheduler.roster_bound import under_staffing_lower_bound
-from scheduler.roster_model import Problem, RosterModel, solve_roster
+from scheduler.roster_model import Problem, RosterModel
+from scheduler.roster_search import solve_roster
 from scheduler.rules import rules_for_site
 from scheduler.staffing import staff
 

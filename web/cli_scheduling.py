@@ -14,7 +14,8 @@ from forecasts.site import SiteConfigError, load_site
 from scheduler.agents_io import read_absences, read_agents
 from scheduler.requirements_csv import read_requirements
 from scheduler.roster_csv import read_roster, write_roster_csv
-from scheduler.roster_model import Problem, solve_roster
+from scheduler.roster_model import Problem
+from scheduler.roster_search import solve_roster
 from scheduler.rules import rules_for_site
 from web.cli_forecasting import InputError, _date
 
