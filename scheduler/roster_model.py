@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -18,7 +18,7 @@ from ortools.sat.python import cp_model
 
 from forecasts.calendar import open_intervals
 from forecasts.site import Site
-from scheduler.checker import EARLY_STARTS_BEFORE, LATE_ENDS_AFTER
+from scheduler.checker import EARLY_STARTS_BEFORE, LATE_ENDS_AFTER, SATURDAY
 from scheduler.domain import Absence, Agent
 from scheduler.roster import BREAK, Roster, Segment, Shift
 from scheduler.rules import RuleSet
@@ -35,7 +35,13 @@ class Weights:
     preference: int = 150         # per day against an early/late wish
     day_off_wish: int = 200       # per worked day the agent wished off
     change: int = 50              # per interval that differs from the published roster
-    contract_gap: int = 600       # per interval short of the contract (only when contracts are not strict)
+    contract_gap: int = 5000      # per interval short of the contract (when not strict): above any coverage gain
+    fairness: int = 100           # per late shift or Saturday beyond the agent's fair share
+    start_spread: int = 3         # per quarter-hour between an agent's earliest and latest start in the period
+
+    def under(self, need: int) -> int:
+        """The cost of one missing agent in an interval that needs `need`."""
+        return self.under_base + self.under_thin // max(need, 1)
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,23 @@ class Problem:
     previous: tuple[Shift, ...] = ()
     published: tuple[Shift, ...] = ()
     weights: Weights = field(default_factory=Weights)
+    following: tuple[Shift, ...] = ()         # fixed shifts after the period: rest before them counts (§5)
+    fixed_days: frozenset[dt.date] = frozenset()  # days whose published shifts stand as they are (re-plan)
+    # For a part of a bigger problem (the search solves agents and weeks in turns):
+    under_weights: Mapping[tuple[str, pd.Timestamp], int] | None = None  # cost per missing agent, by interval
+    mean_pay_eur: float | None = None         # the pay that costs 1 per worked interval (default: these agents')
+    fair_share: Mapping[str, tuple[int, int]] | None = None  # agent -> late shifts, Saturdays before a penalty
+
+
+@dataclass(frozen=True)
+class Term:
+    """One named soft term of the objective: weight × value; `agent_id` None for coverage terms."""
+
+    name: str
+    expr: cp_model.LinearExprT
+    weight: int
+    kind: str  # short, over, work, contract, wish, change, fairness, start
+    agent_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +96,9 @@ class Solution:
     under_agent_intervals: int
     explanation: tuple[str, ...]
     size: dict[str, int]
+    agent_costs: Mapping[str, int] = field(default_factory=dict)  # each agent's own soft terms, weighted
+    agent_lines: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # each agent's part of the explanation
+    deterministic_time: float = 0.0
 
 
 @dataclass
@@ -87,7 +113,7 @@ class _AgentDay:
 class RosterModel:
     """Builds the CP-SAT model for a Problem; `solve` returns a Solution."""
 
-    def __init__(self, problem: Problem, strict_contracts: bool = True):
+    def __init__(self, problem: Problem, strict_contracts: bool = True, hint: Roster | None = None):
         self.p = problem
         self.strict_contracts = strict_contracts
         self.model = cp_model.CpModel()
@@ -95,12 +121,13 @@ class RosterModel:
         self.slots = {day: _open_slots(problem.site, day) for day in problem.days}
         self.required = _required(problem.requirements)
         self.vars: dict[tuple[str, dt.date], _AgentDay] = {}
-        self.penalties: list[tuple[str, cp_model.LinearExpr, int]] = []
+        self.penalties: list[Term] = []
         self.under: dict[tuple[str, pd.Timestamp], cp_model.IntVar] = {}
         self.blocked: dict[tuple[str, dt.date], set[int]] = {}
-        self.notes: list[str] = []
+        self.notes: list[tuple[str, str]] = []  # (agent_id, sentence)
+        self.starts: dict[tuple[str, dt.date], list[cp_model.IntVar]] = {}
         self._build()
-        self._hint(greedy_plan(self))
+        self._hint(self._labels(hint) if hint is not None else greedy_plan(self))
 
     # --- building ---------------------------------------------------------------------------------------------
 
@@ -110,8 +137,9 @@ class RosterModel:
                 self.vars[(agent.agent_id, day)] = self._agent_day(agent, day)
             self._agent_week(agent)
         self._rest_between_days()
+        self._fixed_days()
         self._coverage()
-        self.model.minimize(sum(weight * expr for _name, expr, weight in self.penalties))
+        self.model.minimize(sum(term.weight * term.expr for term in self.penalties))
 
     def _agent_day(self, agent: Agent, day: dt.date) -> _AgentDay:
         m, rules, slots = self.model, self.p.rules, self.slots[day]
@@ -122,7 +150,8 @@ class RosterModel:
         day_on = m.new_bool_var(f"day_{tag}")
         queues = [q for q in agent.skills if q in self.required.queues]
         activity = {q: [m.new_bool_var(f"x_{tag}_{q}_{i}") for i in range(n)] for q in queues}
-        blocked = _blocked(agent, day, slots, self.step, self.p.absences, self.p.previous, rules, self.p.site)
+        blocked = _blocked(agent, day, slots, self.step, self.p.absences, self.p.previous, rules, self.p.site,
+                           self.p.following)
         self.blocked[(agent.agent_id, day)] = blocked
         starts = []
         for i in range(n):
@@ -141,6 +170,7 @@ class RosterModel:
             if not _on_grid(slots[i], rules.start_granularity_minutes, self.p.site):
                 m.add(start == 0)
         m.add(sum(starts) <= 1)
+        self.starts[(agent.agent_id, day)] = starts
         m.add(sum(on) >= day_on)
         work = sum(on) - sum(brk)
         unit = self.p.site.interval_minutes
@@ -206,59 +236,28 @@ class RosterModel:
             else:
                 shortfall = m.new_int_var(0, max(hard_low, 0), f"short_{agent.agent_id}_{week_days[0]:%m%d}")
                 m.add(worked + shortfall >= hard_low)
-                self.penalties.append((f"{agent.name}: quarter-hours below contract in the week of "
-                                       f"{week_days[0]:%d.%m.}", shortfall, self.p.weights.contract_gap))
+                self.penalties.append(Term(f"{agent.name}: quarter-hours below contract in the week of "
+                                           f"{week_days[0]:%d.%m.}", shortfall, self.p.weights.contract_gap,
+                                           "contract", agent.agent_id))
             if hard_low < math.ceil(low / unit):
-                self.notes.append(f"{agent.name}: can work at most {possible * unit / 60:g} h in the week of "
-                                  f"{week_days[0]:%d.%m.}, less than the contract's {low / 60:g} h")
+                self.notes.append((agent.agent_id, f"{agent.name}: can work at most {possible * unit / 60:g} h in "
+                                   f"the week of {week_days[0]:%d.%m.}, less than the contract's {low / 60:g} h"))
         total = sum(v.work for v in days)
         # §3: more than 8 h a day only while the average over the days worked stays at 8 h.
         m.add(total <= (rules.average_daily_work_minutes // unit) * sum(v.day_on for v in days))
         self._preferences(agent)
         self._changes(agent)
+        self._fairness(agent)
+        self._stable_starts(agent)
         cost = self._relative_pay(agent)
-        self.penalties.append((f"{agent.name}: working time", total, max(1, round(self.p.weights.work_cost * cost))))
+        self.penalties.append(Term(f"{agent.name}: working time", total,
+                                   max(1, round(self.p.weights.work_cost * cost)), "work", agent.agent_id))
 
     def _contract_bounds(self, agent: Agent, week_days: list[dt.date]) -> tuple[int, int]:
-        """Work minutes this agent should (lower, soft) and may (upper, hard) work in one calendar week of the
-        period: the weekly contract within its tolerance, the lower one pro rata for a partial week, both less
-        approved leave."""
-        tolerance = self.p.rules.weekly_hours_tolerance
-        weekly = agent.weekly_hours * 60
-        # As the checker: a whole day of leave on an open day counts as a working day of the contract.
-        leave_days = sum(1 for d in week_days if self.slots[d]
-                         and _on_leave_all_day(agent, d, self.p.absences, self.p.site))
-        leave = min(weekly, leave_days * weekly / max(agent.max_days_per_week, 1))
-        full_week = [week_days[0] + dt.timedelta(days=k - week_days[0].weekday()) for k in range(7)]
-        open_all = sum(1 for d in full_week if _open_slots(self.p.site, d)) or 1
-        open_here = sum(1 for d in week_days if self.slots[d])
-        # As the checker: the tolerance applies to the contract net of leave.
-        low = (weekly * open_here / open_all - leave) * (1 - tolerance)
-        high = (weekly - leave) * (1 + tolerance)
-        return max(0, math.floor(low)), max(0, math.ceil(high))
+        return contract_bounds(self.p, self.slots, agent, week_days)
 
     def _possible_work_units(self, agent: Agent, week_days: list[dt.date]) -> int:
-        """The most work (in intervals) the agent could do in these days: per day the longest run of free open
-        intervals less its breaks, capped by the daily limit, on at most max_days_per_week days."""
-        rules, unit = self.p.rules, self.p.site.interval_minutes
-        per_day = []
-        for day in week_days:
-            slots, blocked = self.slots[day], self.blocked[(agent.agent_id, day)]
-            longest = run = 0
-            for i in range(len(slots)):
-                adjacent = i > 0 and slots[i] - slots[i - 1] == self.step
-                run = (run + 1 if adjacent else 1) if i not in blocked else 0
-                longest = max(longest, run)
-            work = min(longest, rules.max_daily_work_minutes // unit)
-            while work > 0 and work + math.ceil(rules.min_break_minutes(work * unit) / unit) > longest:
-                work -= 1
-            per_day.append(work if work * unit >= rules.min_shift_minutes else 0)
-        limit = agent.max_days_per_week
-        if len(week_days) == 7:
-            limit = min(limit, 7 - rules.min_days_off_per_week)
-        best = sorted(per_day, reverse=True)[:limit]
-        # §3's 8 h average caps the total over the days worked as well.
-        return min(sum(best), (rules.average_daily_work_minutes // unit) * sum(1 for w in best if w > 0))
+        return possible_work_units(self.p, self.slots, self.blocked, agent, week_days)
 
     def contract_target(self, agent: Agent) -> float:
         """Minutes the agent should work over the whole period (the sum of the weekly lower bounds)."""
@@ -270,7 +269,8 @@ class RosterModel:
         for day in self.p.days:
             v = self.vars[(agent.agent_id, day)]
             if day.weekday() in agent.days_off_wish:
-                self.penalties.append((f"{agent.name}: works {day:%a %d.%m.} (wished off)", v.day_on, w.day_off_wish))
+                self.penalties.append(Term(f"{agent.name}: works {day:%a %d.%m.} (wished off)", v.day_on,
+                                           w.day_off_wish, "wish", agent.agent_id))
             slots = self.slots[day]
             local = [t.tz_convert(self.p.site.timezone) for t in slots]
             if agent.preferred_shift == "early":
@@ -283,8 +283,8 @@ class RosterModel:
             missed = m.new_bool_var(f"pref_{agent.agent_id}_{day:%m%d}")
             # Working that day without touching the preferred part of it misses the wish.
             m.add(missed >= v.day_on - sum(fitting)) if fitting else m.add(missed == v.day_on)
-            self.penalties.append((f"{agent.name}: {day:%a %d.%m.} not the {agent.preferred_shift} shift wished",
-                                   missed, w.preference))
+            self.penalties.append(Term(f"{agent.name}: {day:%a %d.%m.} not the {agent.preferred_shift} shift wished",
+                                       missed, w.preference, "wish", agent.agent_id))
 
     def _changes(self, agent: Agent) -> None:
         published = [s for s in self.p.published if s.agent_id == agent.agent_id]
@@ -295,14 +295,101 @@ class RosterModel:
             was_on = {i for i, t in enumerate(slots) for s in published if s.start <= t < s.end}
             diff = [v.on[i].Not() if i in was_on else v.on[i] for i in range(len(slots))]
             if diff:
-                self.penalties.append((f"{agent.name}: changed against the published roster on {day:%a %d.%m.}",
-                                       sum(diff), self.p.weights.change))
+                self.penalties.append(Term(f"{agent.name}: changed against the published roster on "
+                                           f"{day:%a %d.%m.}", sum(diff), self.p.weights.change, "change",
+                                           agent.agent_id))
 
     def _relative_pay(self, agent: Agent) -> float:
         pays = [a.monthly_pay_eur for a in self.p.agents if a.monthly_pay_eur]
-        if not agent.monthly_pay_eur or not pays:
+        mean = self.p.mean_pay_eur or (sum(pays) / len(pays) if pays else None)
+        if not agent.monthly_pay_eur or not mean:
             return 1.0
-        return agent.monthly_pay_eur / (sum(pays) / len(pays))
+        return agent.monthly_pay_eur / mean
+
+    def _fairness(self, agent: Agent) -> None:
+        """Late shifts and Saturdays beyond the agent's fair share (from the team, given by the caller) cost."""
+        if not self.p.fair_share or agent.agent_id not in self.p.fair_share:
+            return
+        m, late_allowed, saturdays_allowed = self.model, *self.p.fair_share[agent.agent_id]
+        lates, saturdays = [], []
+        for day in self.p.days:
+            v, slots = self.vars[(agent.agent_id, day)], self.slots[day]
+            late_slots = [i for i, t in enumerate(slots) if _ends_late(t, self.step, day, self.p.site)]
+            if late_slots:
+                late = m.new_bool_var(f"late_{agent.agent_id}_{day:%m%d}")
+                for i in late_slots:
+                    m.add_implication(v.on[i], late)
+                lates.append(late)
+            if day.weekday() == SATURDAY:
+                saturdays.append(v.day_on)
+        for label, counted, allowed in (("late shifts", lates, late_allowed), ("Saturdays", saturdays,
+                                                                              saturdays_allowed)):
+            if len(counted) <= allowed:
+                continue
+            excess = m.new_int_var(0, len(counted), f"excess_{label[:4]}_{agent.agent_id}")
+            m.add(excess >= sum(counted) - allowed)
+            self.penalties.append(Term(f"{agent.name}: {label} beyond the fair share of {allowed}", excess,
+                                       self.p.weights.fairness, "fairness", agent.agent_id))
+
+    def _stable_starts(self, agent: Agent) -> None:
+        """The spread between the earliest and the latest shift start of the period costs per quarter-hour."""
+        m, unit = self.model, self.p.site.interval_minutes
+        day_starts = []
+        for day in self.p.days:
+            slots = self.slots[day]
+            if not slots:
+                continue
+            local = [t.tz_convert(self.p.site.timezone) for t in slots]
+            units = [(t.hour * 60 + t.minute) // unit for t in local]
+            starts = self.starts[(agent.agent_id, day)]
+            day_starts.append((self.vars[(agent.agent_id, day)].day_on,
+                               sum(u * s for u, s in zip(units, starts, strict=True))))
+        if len(day_starts) < 2:
+            return
+        top = 24 * 60 // unit
+        earliest = m.new_int_var(0, top, f"earliest_{agent.agent_id}")
+        latest = m.new_int_var(0, top, f"latest_{agent.agent_id}")
+        for day_on, start in day_starts:
+            m.add(earliest <= start + top * (1 - day_on))
+            m.add(latest >= start - top * (1 - day_on))
+        spread = m.new_int_var(0, top, f"spread_{agent.agent_id}")
+        m.add(spread >= latest - earliest)
+        self.penalties.append(Term(f"{agent.name}: start times spread over the period (quarter-hours)", spread,
+                                   self.p.weights.start_spread, "start", agent.agent_id))
+
+    def _fixed_days(self) -> None:
+        """On fixed days every agent works exactly their published shift (or stays off)."""
+        if not self.p.fixed_days:
+            return
+        published = self._labels(Roster(self.p.published))
+        for agent in self.p.agents:
+            for day in self.p.days:
+                if day not in self.p.fixed_days:
+                    continue
+                v = self.vars[(agent.agent_id, day)]
+                labels = published.get((agent.agent_id, day), [None] * len(self.slots[day]))
+                for i, label in enumerate(labels):
+                    self.model.add(v.on[i] == int(label is not None))
+                    self.model.add(v.brk[i] == int(label == BREAK))
+                    if label in v.activity:
+                        self.model.add(v.activity[label][i] == 1)
+
+    def _labels(self, roster: Roster) -> dict[tuple[str, dt.date], list[str | None]]:
+        """A roster as the model's per-slot labels (queue, break or None) per agent and day."""
+        labels: dict[tuple[str, dt.date], list[str | None]] = {}
+        index = {day: {t.tz_convert("UTC"): i for i, t in enumerate(slots)} for day, slots in self.slots.items()}
+        for shift in roster.shifts:
+            key = (shift.agent_id, shift.date)
+            if key not in self.vars:
+                continue
+            row = labels.setdefault(key, [None] * len(self.slots[shift.date]))
+            for segment in shift.segments:
+                t = pd.Timestamp(segment.start).tz_convert("UTC")
+                while t < pd.Timestamp(segment.end).tz_convert("UTC"):
+                    if t in index[shift.date]:
+                        row[index[shift.date][t]] = segment.activity
+                    t += self.step
+        return labels
 
     def _rest_between_days(self) -> None:
         rest = pd.Timedelta(minutes=self.p.rules.min_rest_minutes)
@@ -329,13 +416,14 @@ class RosterModel:
                 continue  # a requirement outside opening hours cannot be covered; the checker names it
             cover = [self.vars[(a.agent_id, day)].activity[queue][i] for a in self.p.agents
                      if queue in self.vars[(a.agent_id, day)].activity]
-            under = self.model.new_int_var(0, need, f"under_{queue}_{start:%m%d_%H%M}")
-            over = self.model.new_int_var(0, len(cover), f"over_{queue}_{start:%m%d_%H%M}")
+            # In a part of a bigger problem `need` is what the other agents leave; it may be negative.
+            under = self.model.new_int_var(0, max(need, 0), f"under_{queue}_{start:%m%d_%H%M}")
+            over = self.model.new_int_var(0, len(cover) + max(-need, 0), f"over_{queue}_{start:%m%d_%H%M}")
             self.model.add(sum(cover) + under - over == need)
             self.under[(queue, start)] = under
-            self.penalties.append((f"{queue} {start:%a %H:%M} short", under,
-                                   w.under_base + w.under_thin // max(need, 1)))
-            self.penalties.append((f"{queue} {start:%a %H:%M} over", over, w.over))
+            weight = (self.p.under_weights or {}).get((queue, start)) or w.under(need)
+            self.penalties.append(Term(f"{queue} {start:%a %H:%M} short", under, weight, "short"))
+            self.penalties.append(Term(f"{queue} {start:%a %H:%M} over", over, w.over, "over"))
 
     def _hint(self, plan: dict[tuple[str, dt.date], list[str | None]]) -> None:
         """Start the search from a constructive roster (CP-SAT repairs whatever it gets wrong)."""
@@ -350,15 +438,39 @@ class RosterModel:
 
     # --- solving ----------------------------------------------------------------------------------------------
 
+    def evaluate(self, roster: Roster, workers: int = 1) -> float:
+        """The objective of this roster in the model (infinite if it breaks one of the model's rules)."""
+        labels = self._labels(roster)
+        literals = []
+        for key, v in self.vars.items():
+            row = labels.get(key, [None] * len(v.on))
+            for i, label in enumerate(row):
+                literals += [v.on[i] if label is not None else v.on[i].Not(),
+                             v.brk[i] if label == BREAK else v.brk[i].Not()]
+                literals += [xs[i] if label == queue else xs[i].Not() for queue, xs in v.activity.items()]
+        self.model.add_assumptions(literals)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = 10.0
+        solver.parameters.num_workers = workers
+        status = solver.solve(self.model)
+        self.model.clear_assumptions()
+        return solver.objective_value if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else math.inf
+
     def solve(self, time_limit_s: float = 60.0, workers: int = 8, seed: int = 0,
               progress: Callable[[Progress], None] | None = None,
-              should_stop: Callable[[], bool] | None = None) -> Solution:
+              should_stop: Callable[[], bool] | None = None, deterministic: bool = False) -> Solution:
+        """Search for the best roster; `deterministic` takes the limit in CP-SAT's deterministic time units
+        on one worker, so that a seed always gives the same roster."""
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = time_limit_s
-        solver.parameters.num_workers = workers
+        if deterministic:
+            solver.parameters.max_deterministic_time = time_limit_s
+            solver.parameters.num_workers = 1
+        else:
+            solver.parameters.max_time_in_seconds = time_limit_s
+            solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
         # The constructive hint leaves auxiliary variables open; let the solver complete and repair it.
-        solver.parameters.repair_hint = True
+        solver.parameters.repair_hint = False
         solver.parameters.hint_conflict_limit = 20_000
         callback = _Callback(progress, should_stop)
         status = solver.solve(self.model, callback)
@@ -367,13 +479,15 @@ class RosterModel:
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             reason = ("no legal roster exists for these agents, rules and days" if status == cp_model.INFEASIBLE
                       else "no roster found within the time limit; give the solver more time")
-            return Solution(name, Roster(()), None, None, None, solver.wall_time, 0, (reason,), size)
+            return Solution(name, Roster(()), None, None, None, solver.wall_time, 0, (reason,), size,
+                            deterministic_time=solver.deterministic_time)
         roster = Roster(tuple(self._shifts(solver)))
         objective, bound = solver.objective_value, solver.best_objective_bound
         gap = abs(objective - bound) / max(abs(objective), 1e-9) if objective else 0.0
         under = sum(solver.value(v) for v in self.under.values())
         return Solution(name, roster, objective, bound, gap, solver.wall_time, under,
-                        tuple(self._explain(solver)), size)
+                        tuple(self._explain(solver)), size, self._agent_costs(solver), self._agent_lines(solver),
+                        solver.deterministic_time)
 
     def _shifts(self, solver: cp_model.CpSolver) -> list[Shift]:
         shifts = []
@@ -398,14 +512,30 @@ class RosterModel:
         short = sorted(((q, t, solver.value(v)) for (q, t), v in self.under.items() if solver.value(v) > 0),
                        key=lambda x: (x[0], x[1]))
         lines += _short_ranges(short, self.step, self.p.site.timezone)
-        lines += self.notes
-        for name, expr, _weight in self.penalties:
-            if " short" in name or " over" in name or "working time" in name:
-                continue
-            value = solver.value(expr)
-            if value > 0:
-                lines.append(f"{name}: {value}" if "contract" in name or "changed" in name else name)
+        for agent_lines in self._agent_lines(solver).values():
+            lines += agent_lines
         return lines
+
+    def _agent_lines(self, solver: cp_model.CpSolver) -> dict[str, tuple[str, ...]]:
+        """Per agent: what could not be met and the soft terms of their own that still cost something."""
+        lines: dict[str, list[str]] = {a.agent_id: [] for a in self.p.agents}
+        for agent_id, note in self.notes:
+            lines[agent_id].append(note)
+        for term in self.penalties:
+            if term.agent_id is None or term.kind == "work" or (term.kind == "start" and solver.value(term.expr) <= 4):
+                continue
+            value = solver.value(term.expr)
+            if value > 0:
+                lines[term.agent_id].append(f"{term.name}: {value}" if term.kind in ("contract", "change", "fairness",
+                                                                                     "start") else term.name)
+        return {agent_id: tuple(found) for agent_id, found in lines.items()}
+
+    def _agent_costs(self, solver: cp_model.CpSolver) -> dict[str, int]:
+        costs: dict[str, int] = {a.agent_id: 0 for a in self.p.agents}
+        for term in self.penalties:
+            if term.agent_id is not None:
+                costs[term.agent_id] += term.weight * solver.value(term.expr)
+        return costs
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
@@ -427,6 +557,51 @@ class _Callback(cp_model.CpSolverSolutionCallback):
 class _Required:
     queues: frozenset[str]
     need: dict[tuple[str, pd.Timestamp], int]
+
+
+def contract_bounds(p: Problem, slots_by_day: Mapping[dt.date, list[pd.Timestamp]], agent: Agent,
+                    week_days: Sequence[dt.date]) -> tuple[int, int]:
+    """Work minutes this agent should (lower, soft) and may (upper, hard) work in one calendar week of the
+    period: the weekly contract within its tolerance, the lower one pro rata for a partial week, both less
+    approved leave."""
+    tolerance = p.rules.weekly_hours_tolerance
+    weekly = agent.weekly_hours * 60
+    # As the checker: a whole day of leave on an open day counts as a working day of the contract.
+    leave_days = sum(1 for d in week_days if slots_by_day[d]
+                     and _on_leave_all_day(agent, d, p.absences, p.site))
+    leave = min(weekly, leave_days * weekly / max(agent.max_days_per_week, 1))
+    full_week = [week_days[0] + dt.timedelta(days=k - week_days[0].weekday()) for k in range(7)]
+    open_all = sum(1 for d in full_week if _open_slots(p.site, d)) or 1
+    open_here = sum(1 for d in week_days if slots_by_day[d])
+    # As the checker: the tolerance applies to the contract net of leave.
+    low = (weekly * open_here / open_all - leave) * (1 - tolerance)
+    high = (weekly - leave) * (1 + tolerance)
+    return max(0, math.floor(low)), max(0, math.ceil(high))
+
+def possible_work_units(p: Problem, slots_by_day: Mapping[dt.date, list[pd.Timestamp]],
+                        blocked: Mapping[tuple[str, dt.date], set[int]], agent: Agent,
+                        week_days: Sequence[dt.date]) -> int:
+    """The most work (in intervals) the agent could do in these days: per day the longest run of free open
+    intervals less its breaks, capped by the daily limit, on at most max_days_per_week days."""
+    rules, unit = p.rules, p.site.interval_minutes
+    per_day = []
+    for day in week_days:
+        slots, closed = slots_by_day[day], blocked[(agent.agent_id, day)]
+        longest = run = 0
+        for i in range(len(slots)):
+            adjacent = i > 0 and slots[i] - slots[i - 1] == pd.Timedelta(minutes=unit)
+            run = (run + 1 if adjacent else 1) if i not in closed else 0
+            longest = max(longest, run)
+        work = min(longest, rules.max_daily_work_minutes // unit)
+        while work > 0 and work + math.ceil(rules.min_break_minutes(work * unit) / unit) > longest:
+            work -= 1
+        per_day.append(work if work * unit >= rules.min_shift_minutes else 0)
+    limit = agent.max_days_per_week
+    if len(week_days) == 7:
+        limit = min(limit, 7 - rules.min_days_off_per_week)
+    best = sorted(per_day, reverse=True)[:limit]
+    # §3's 8 h average caps the total over the days worked as well.
+    return min(sum(best), (rules.average_daily_work_minutes // unit) * sum(1 for w in best if w > 0))
 
 
 def _required(requirements: pd.DataFrame) -> _Required:
@@ -460,12 +635,15 @@ def _on_leave_all_day(agent: Agent, day: dt.date, absences: tuple[Absence, ...],
 
 
 def _blocked(agent: Agent, day: dt.date, slots: list[pd.Timestamp], step: pd.Timedelta,
-             absences: tuple[Absence, ...], previous: tuple[Shift, ...], rules: RuleSet, site: Site) -> set[int]:
+             absences: tuple[Absence, ...], previous: tuple[Shift, ...], rules: RuleSet, site: Site,
+             following: tuple[Shift, ...] = ()) -> set[int]:
     """Intervals the agent cannot work: leave, outside their earliest start / latest end, rest after the
-    previous roster's last shift."""
+    previous roster's last shift and before the first following one."""
     blocked = set()
     own_absences = [a for a in absences if a.agent_id == agent.agent_id]
     last_previous = max((s.end for s in previous if s.agent_id == agent.agent_id), default=None)
+    next_start = min((pd.Timestamp(s.start) for s in following if s.agent_id == agent.agent_id), default=None)
+    rest = pd.Timedelta(minutes=rules.min_rest_minutes)
     for i, t in enumerate(slots):
         end = t + step
         local = t.tz_convert(site.timezone)
@@ -480,7 +658,15 @@ def _blocked(agent: Agent, day: dt.date, slots: list[pd.Timestamp], step: pd.Tim
             pd.Timestamp(last_previous) + pd.Timedelta(minutes=rules.min_rest_minutes))
         if rest_until is not None and t < rest_until:
             blocked.add(i)
+        if next_start is not None and end > next_start - rest:
+            blocked.add(i)
     return blocked
+
+
+def _ends_late(t: pd.Timestamp, step: pd.Timedelta, day: dt.date, site: Site) -> bool:
+    """Working this interval makes the shift a late one (the checker's definition)."""
+    end = (t + step).tz_convert(site.timezone)
+    return end.time() > LATE_ENDS_AFTER or end.date() > day
 
 
 def _merge(labels: list[tuple[pd.Timestamp, str]], step: pd.Timedelta) -> tuple[Segment, ...]:

@@ -1,25 +1,500 @@
-"""Solving a roster problem: the entry point that callers use (time limit, progress, cancellation, seed)."""
+"""Solving a roster: build it week by week in small groups of agents, then improve it by large-neighbourhood search.
+
+One CP-SAT model of a whole site and period is too big to search well (80 agents × a week is ~100,000
+variables; 300 agents × 4 weeks would be millions). Each agent's rules only concern that agent, and agents
+meet only in the coverage of the queues, so the search solves small parts exactly with the same RosterModel:
+a few agents over one ISO week, against what everybody else leaves uncovered (the residual requirement, with
+each interval's under-staffing cost taken from the full requirement). A part is accepted only if it costs less
+than the agents' current shifts in the same model, so the roster improves monotonically and every roster kept
+is legal.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+import math
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
-from scheduler.roster_model import Problem, Progress, RosterModel, Solution
+import numpy as np
+import pandas as pd
+
+from scheduler.best_response import DayInput, WeekRules, best_week
+from scheduler.checker import EARLY_STARTS_BEFORE, FAIRNESS_MARGIN, LATE_ENDS_AFTER, SATURDAY
+from scheduler.domain import Agent
+from scheduler.roster import BREAK, Roster, Shift
+from scheduler.roster_model import (
+    Problem,
+    Progress,
+    RosterModel,
+    Solution,
+    _blocked,
+    _ends_late,
+    _merge,
+    _on_grid,
+    _open_slots,
+    _short_ranges,
+    _weeks,
+    contract_bounds,
+    possible_work_units,
+)
+
+UTC = "UTC"
 
 
-def solve_roster(problem: Problem, time_limit_s: float = 60.0, seed: int = 0, workers: int = 8,
+@dataclass(frozen=True)
+class SearchSettings:
+    """How the search spends its time. `deterministic` makes a run repeatable for a seed (single worker,
+    work measured in CP-SAT's deterministic time instead of wall-clock seconds)."""
+
+    neighbourhood_size: int = 4       # agents per CP-SAT part
+    part_seconds: float = 3.0         # time limit of one CP-SAT part
+    best_response_share: float = 0.5  # at most this share of the time goes to rounds of best responses
+    deterministic: bool = False
+
+
+@dataclass
+class _State:
+    """The incumbent roster, by agent and week, and what it covers."""
+
+    shifts: dict[tuple[str, int], tuple[Shift, ...]] = field(default_factory=dict)
+    coverage: Counter = field(default_factory=Counter)  # (queue, UTC start) -> agents on the queue
+    agent_costs: dict[tuple[str, int], int] = field(default_factory=dict)
+    agent_lines: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
+
+    def put(self, agent_id: str, week: int, shifts: tuple[Shift, ...], step: pd.Timedelta) -> None:
+        for shift in self.shifts.get((agent_id, week), ()):
+            for key in _worked_keys(shift, step):
+                self.coverage[key] -= 1
+        self.shifts[(agent_id, week)] = shifts
+        for shift in shifts:
+            for key in _worked_keys(shift, step):
+                self.coverage[key] += 1
+
+    def roster(self) -> Roster:
+        return Roster(tuple(s for shifts in self.shifts.values() for s in shifts))
+
+
+class RosterSearch:
+    """The search over one Problem; `run` returns the best roster found as a Solution."""
+
+    def __init__(self, problem: Problem, settings: SearchSettings = SearchSettings(), seed: int = 0,
+                 workers: int = 2, progress: Callable[[Progress], None] | None = None,
+                 should_stop: Callable[[], bool] | None = None, best_bound: float | None = None):
+        self.p, self.settings, self.seed, self.workers = problem, settings, seed, workers
+        self.progress, self.should_stop = progress, should_stop
+        self.best_bound = best_bound
+        self.random = random.Random(seed)
+        self.step = pd.Timedelta(minutes=problem.site.interval_minutes)
+        self.weeks = [tuple(week) for week in _weeks(problem.days)]
+        self.need = _need(problem.requirements)
+        self.week_of_key = {key: w for w, week in enumerate(self.weeks) for key in self.need
+                            if key[1].tz_convert(problem.site.timezone).date() in week}
+        self.under_weight = {key: problem.weights.under(need) for key, need in self.need.items()}
+        pays = [a.monthly_pay_eur for a in problem.agents if a.monthly_pay_eur]
+        self.mean_pay = problem.mean_pay_eur or (sum(pays) / len(pays) if pays else None)
+        self.state = _State()
+        self.queues = {q for q, _t in self.need}
+        self.slots = {day: _open_slots(problem.site, day) for week in self.weeks
+                      for day in _full_weeks(week)}
+        self.largest_part: dict[str, int] = {"variables": 0, "constraints": 0}
+        self.parts_solved = self.parts_improved = 0
+        self.started = 0.0
+        self.spent = 0.0  # seconds, or deterministic time units when deterministic
+        self.budget = 0.0
+
+    # --- the two phases ---------------------------------------------------------------------------------------
+
+    def run(self, time_limit_s: float) -> Solution:
+        self.started, self.budget = time.perf_counter(), time_limit_s
+        self._start_from_published()
+        self._best_response_rounds(time_limit_s * self.settings.best_response_share)
+        while not self._stopped() and self._left() > 0.3:
+            week = self._pick_week()
+            agents = self._neighbourhood(week)
+            if agents:
+                self._solve_part(agents, week, min(self.settings.part_seconds, self._left()), construct=False)
+        return self._solution()
+
+    def _best_response_rounds(self, budget: float) -> None:
+        """Each agent in turn takes their best legal week against the others, until nobody can improve."""
+        order = list(self.p.agents)
+        while not self._stopped() and self._elapsed() < budget:
+            self.random.shuffle(order)
+            improved = 0
+            for week in range(len(self.weeks)):
+                if any(d in self.p.fixed_days for d in self.weeks[week]):
+                    continue  # a week with fixed days is left to the CP-SAT parts
+                for agent in order:
+                    if self._stopped() or self._elapsed() >= budget:
+                        return
+                    improved += self._best_response(agent, week)
+            if not improved:
+                return
+
+    def _best_response(self, agent: Agent, week: int) -> bool:
+        days = self.weeks[week]
+        full_week = [days[0] + dt.timedelta(days=k - days[0].weekday()) for k in range(7)]
+        week_days = [d for d in full_week if d in days]
+        queues = [q for q in agent.skills if q in self.queues]
+        if not queues:
+            return False
+        own = Counter()
+        for shift in self.state.shifts.get((agent.agent_id, week), ()):
+            own.update(_worked_keys(shift, self.step))
+        previous = self.p.previous + tuple(s for w in range(week)
+                                           for s in self.state.shifts.get((agent.agent_id, w), ()))
+        following = self.p.following + tuple(s for w in range(week + 1, len(self.weeks))
+                                             for s in self.state.shifts.get((agent.agent_id, w), ()))
+        inputs, labels, blocked_by_day = [], [], {}
+        pay = self._work_cost(agent)
+        published = {k for s in self.p.published if s.agent_id == agent.agent_id
+                     for k in _span_keys(s, self.step)}
+        for day in week_days:
+            slots = self.slots[day]
+            blocked = _blocked(agent, day, slots, self.step, self.p.absences, previous, self.p.rules, self.p.site,
+                               following)
+            blocked_by_day[(agent.agent_id, day)] = blocked
+            best_queue, value = [], []
+            for t in slots:
+                key_t = t.tz_convert(UTC)
+                options = []
+                for q in queues:
+                    key = (q, key_t)
+                    if key not in self.need:
+                        options.append((0.0, q))
+                        continue
+                    residual = self.need[key] - (self.state.coverage[key] - own[key])
+                    options.append((float(self.under_weight[key]) if residual >= 1 else -float(self.p.weights.over), q))
+                gain, queue = max(options)
+                best_queue.append(queue)
+                value.append(gain - pay)
+            n = len(slots)
+            minute = np.array([t.value // 60_000_000_000 for t in slots], dtype=np.int64)
+            contiguous = np.array([i > 0 and slots[i] - slots[i - 1] == self.step for i in range(n)], dtype=bool)
+            local = [t.tz_convert(self.p.site.timezone) for t in slots]
+            change = self.p.weights.change if published else 0
+            inputs.append(DayInput(
+                minute=minute, contiguous=contiguous,
+                on_grid=np.array([_on_grid(t, self.p.rules.start_granularity_minutes, self.p.site) for t in slots],
+                                 dtype=bool),
+                blocked=np.array([i in blocked for i in range(n)], dtype=bool),
+                work_value=np.array(value, dtype=float),
+                span_value=np.array([change if t.tz_convert(UTC) in published else -change for t in slots],
+                                    dtype=float),
+                early=np.array([t.time() < EARLY_STARTS_BEFORE for t in local], dtype=bool),
+                late=np.array([_ends_late(t, self.step, day, self.p.site) for t in slots], dtype=bool),
+                wished_off=day.weekday() in agent.days_off_wish))
+            labels.append(best_queue)
+        rules = self._week_rules(agent, week_days, blocked_by_day)
+        found = best_week(inputs, rules)
+        if found is None:
+            return False
+        value, plan = found
+        current = self._current_value(agent, week, week_days, inputs, rules, own)
+        if value <= current + 1e-6:
+            return False
+        shifts = []
+        for day, day_labels, chosen in zip(week_days, labels, plan, strict=True):
+            if chosen is None:
+                continue
+            slots = self.slots[day]
+            row = [(slots[i], BREAK if chosen.break_start <= i < chosen.break_start + chosen.break_len
+                    else day_labels[i]) for i in range(chosen.start, chosen.end)]
+            shifts.append(Shift(agent.agent_id, day, _merge(row, self.step)))
+        self.state.put(agent.agent_id, week, tuple(shifts), self.step)
+        work = sum(p.end - p.start - p.break_len for p in plan if p)
+        self.state.agent_costs[(agent.agent_id, week)] = round(pay * work + self.p.weights.contract_gap
+                                                              * max(rules.low - work, 0))
+        self.state.agent_lines[(agent.agent_id, week)] = tuple(self._shortfall_lines(agent, week_days, rules, work))
+        self.parts_improved += 1
+        self._report()
+        return True
+
+    def _week_rules(self, agent: Agent, week_days: list[dt.date], blocked) -> WeekRules:
+        r, unit, w = self.p.rules, self.p.site.interval_minutes, self.p.weights
+        low, high = contract_bounds(self.p, self.slots, agent, week_days)
+        possible = possible_work_units(self.p, self.slots, blocked, agent, week_days)
+        full = len(week_days) == 7
+        return WeekRules(
+            unit_minutes=unit, min_work=math.ceil(r.min_shift_minutes / unit),
+            max_work=r.max_daily_work_minutes // unit, break_over_6h=math.ceil(r.break_over_6h_minutes / unit),
+            break_over_9h=math.ceil(r.break_over_9h_minutes / unit),
+            before_break=math.ceil(r.min_work_before_break_minutes / unit),
+            after_break=math.ceil(r.min_work_after_break_minutes / unit),
+            max_run=r.max_work_without_break_minutes // unit, rest_minutes=r.min_rest_minutes,
+            max_days=min(agent.max_days_per_week, 7 - r.min_days_off_per_week) if full else agent.max_days_per_week,
+            need_two_days_off_in_a_row=r.consecutive_days_off and full,
+            low=min(math.ceil(low / unit), possible), high=high // unit,
+            average_per_day=r.average_daily_work_minutes // unit, short_cost=float(w.contract_gap),
+            preferred=agent.preferred_shift, preference_cost=float(w.preference),
+            day_off_wish_cost=float(w.day_off_wish))
+
+    def _current_value(self, agent: Agent, week: int, week_days: list[dt.date], inputs: list[DayInput],
+                       rules: WeekRules, own: Counter) -> float:
+        """The best-response value of the agent's current week (the same terms as best_week)."""
+        shifts = {s.date: s for s in self.state.shifts.get((agent.agent_id, week), ())}
+        value, work_total = 0.0, 0
+        pay = self._work_cost(agent)
+        for day, day_input in zip(week_days, inputs, strict=True):
+            shift = shifts.get(day)
+            if shift is None:
+                continue
+            index = {t.tz_convert(UTC): i for i, t in enumerate(self.slots[day])}
+            span = [index[k] for k in _span_keys(shift, self.step) if k in index]
+            value += float(day_input.span_value[span].sum())
+            for queue, t in _worked_keys(shift, self.step):
+                key = (queue, t)
+                work_total += 1
+                if key in self.need:
+                    residual = self.need[key] - (self.state.coverage[key] - own[key])
+                    value += self.under_weight[key] if residual >= 1 else -self.p.weights.over
+                value -= pay
+            if rules.preferred == "early" and not day_input.early[span].any():
+                value -= rules.preference_cost
+            if rules.preferred == "late" and not day_input.late[span].any():
+                value -= rules.preference_cost
+            if day_input.wished_off:
+                value -= rules.day_off_wish_cost
+        return value - rules.short_cost * max(rules.low - work_total, 0)
+
+    def _work_cost(self, agent: Agent) -> int:
+        relative = agent.monthly_pay_eur / self.mean_pay if agent.monthly_pay_eur and self.mean_pay else 1.0
+        return max(1, round(self.p.weights.work_cost * relative))
+
+    def _shortfall_lines(self, agent: Agent, week_days: list[dt.date], rules: WeekRules, work: int) -> list[str]:
+        if work >= rules.low:
+            return []
+        return [f"{agent.name}: quarter-hours below contract in the week of {week_days[0]:%d.%m.}: {rules.low - work}"]
+
+    def _elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def _start_from_published(self) -> None:
+        """A re-plan starts from the published roster (less what the new absences forbid)."""
+        by_agent_week: dict[tuple[str, int], list[Shift]] = {}
+        ids = {a.agent_id for a in self.p.agents}
+        for shift in self.p.published:
+            week = self._week_index(shift.date)
+            if week is not None and shift.agent_id in ids:
+                by_agent_week.setdefault((shift.agent_id, week), []).append(shift)
+        for (agent_id, week), shifts in by_agent_week.items():
+            self.state.put(agent_id, week, tuple(shifts), self.step)
+
+    def _solve_part(self, agents: Sequence[Agent], week: int, seconds: float, construct: bool) -> None:
+        problem = self._part(agents, week)
+        current = Roster(tuple(s for a in agents for s in self.state.shifts.get((a.agent_id, week), ())))
+        has_incumbent = bool(current.shifts) or not construct
+        model = RosterModel(problem, strict_contracts=False, hint=current if has_incumbent else None)
+        before = model.evaluate(current, self.workers) if has_incumbent else math.inf
+        solution = model.solve(seconds, self.workers, self.random.randrange(1 << 30),
+                               deterministic=self.settings.deterministic)
+        self._count(model, solution)
+        if solution.objective is None or solution.objective >= before:
+            return
+        self.parts_improved += 1
+        for agent in agents:
+            shifts = tuple(s for s in solution.roster.shifts if s.agent_id == agent.agent_id)
+            self.state.put(agent.agent_id, week, shifts, self.step)
+            self.state.agent_costs[(agent.agent_id, week)] = solution.agent_costs.get(agent.agent_id, 0)
+            self.state.agent_lines[(agent.agent_id, week)] = solution.agent_lines.get(agent.agent_id, ())
+        self._report()
+
+    def _part(self, agents: Sequence[Agent], week: int) -> Problem:
+        """The sub-problem of these agents in this week, against the coverage of everybody else."""
+        days = self.weeks[week]
+        ids = {a.agent_id for a in agents}
+        own = Counter()
+        for agent_id in ids:
+            for shift in self.state.shifts.get((agent_id, week), ()):
+                own.update(_worked_keys(shift, self.step))
+        keys = [key for key, w in self.week_of_key.items() if w == week]
+        residual = pd.DataFrame({
+            "queue": [q for q, _t in keys],
+            "interval_start": pd.DatetimeIndex([t for _q, t in keys]),
+            "agents_required": [self.need[k] - (self.state.coverage[k] - own[k]) for k in keys],
+        })
+        others_before = tuple(s for (a, w), shifts in self.state.shifts.items() if a in ids and w < week
+                              for s in shifts)
+        others_after = tuple(s for (a, w), shifts in self.state.shifts.items() if a in ids and w > week
+                             for s in shifts)
+        return replace(
+            self.p, agents=tuple(agents), requirements=residual, days=days,
+            absences=tuple(x for x in self.p.absences if x.agent_id in ids),
+            previous=tuple(s for s in self.p.previous if s.agent_id in ids) + others_before,
+            following=tuple(s for s in self.p.following if s.agent_id in ids) + others_after,
+            published=tuple(s for s in self.p.published if s.agent_id in ids and s.date in days),
+            fixed_days=frozenset(d for d in self.p.fixed_days if d in days),
+            under_weights={k: self.under_weight[k] for k in keys}, mean_pay_eur=self.mean_pay,
+            fair_share=self._fair_share(agents, week))
+
+    def _fair_share(self, agents: Sequence[Agent], week: int) -> dict[str, tuple[int, int]]:
+        """Late shifts and Saturdays each agent may work this week before it is unfair: the team's current
+        average plus the checker's margin."""
+        shares = {}
+        for agent in agents:
+            team = [a for a in self.p.agents if a.team == agent.team]
+            lates = saturdays = 0
+            for member in team:
+                for shift in self.state.shifts.get((member.agent_id, week), ()):
+                    end = pd.Timestamp(shift.end).tz_convert(self.p.site.timezone)
+                    lates += end.date() > shift.date or end.time() > LATE_ENDS_AFTER
+                    saturdays += shift.date.weekday() == SATURDAY
+            shares[agent.agent_id] = (math.floor(lates / len(team) + FAIRNESS_MARGIN),
+                                      math.floor(saturdays / len(team) + FAIRNESS_MARGIN))
+        return shares
+
+    # --- choosing what to improve -----------------------------------------------------------------------------
+
+    def _pick_week(self) -> int:
+        costs = [sum(self.under_weight[k] * max(self.need[k] - self.state.coverage[k], 0)
+                     for k, w in self.week_of_key.items() if w == week) for week in range(len(self.weeks))]
+        if not any(costs):
+            return self.random.randrange(len(self.weeks))
+        return self.random.choices(range(len(self.weeks)), weights=[c + 1 for c in costs])[0]
+
+    def _neighbourhood(self, week: int) -> list[Agent]:
+        """Agents who can fill a gap of this week (half of them) and agents who share a skill with them (the
+        rest), so that shifts can move between people with different skills."""
+        size = min(self.settings.neighbourhood_size, len(self.p.agents))
+        gaps = [k for k, w in self.week_of_key.items() if w == week and self.need[k] > self.state.coverage[k]]
+        chosen: list[Agent] = []
+        if gaps:
+            queue, _t = self.random.choices(gaps, weights=[self.need[k] - self.state.coverage[k] for k in gaps])[0]
+            able = [a for a in self.p.agents if queue in a.skills]
+            chosen = self.random.sample(able, min(len(able), max(1, size // 2)))
+        skills = {q for a in chosen for q in a.skills}
+        related = [a for a in self.p.agents if a not in chosen and (not skills or skills & set(a.skills))]
+        rest = [a for a in self.p.agents if a not in chosen and a not in related]
+        self.random.shuffle(related)
+        self.random.shuffle(rest)
+        return chosen + (related + rest)[:size - len(chosen)]
+
+    # --- bookkeeping ------------------------------------------------------------------------------------------
+
+    def _count(self, model: RosterModel, solution: Solution) -> None:
+        self.parts_solved += 1
+        self.spent = (self.spent + solution.deterministic_time if self.settings.deterministic
+                      else time.perf_counter() - self.started)
+        for key in ("variables", "constraints"):
+            self.largest_part[key] = max(self.largest_part[key], solution.size[key])
+
+    def _left(self) -> float:
+        spent = self.spent if self.settings.deterministic else time.perf_counter() - self.started
+        return self.budget - spent
+
+    def _stopped(self) -> bool:
+        return self._left() <= 0 or bool(self.should_stop and self.should_stop())
+
+    def _week_index(self, day: dt.date) -> int | None:
+        return next((w for w, week in enumerate(self.weeks) if day in week), None)
+
+    def _coverage_cost(self) -> tuple[int, int]:
+        """(weighted cost of the coverage terms, missing agent-intervals)."""
+        cost = under = 0
+        for key, need in self.need.items():
+            have = self.state.coverage[key]
+            short = max(need - have, 0)
+            under += short
+            cost += self.under_weight[key] * short + self.p.weights.over * max(have - need, 0)
+        return cost, under
+
+    def objective(self) -> float:
+        return float(self._coverage_cost()[0] + sum(self.state.agent_costs.values()))
+
+    def _report(self) -> None:
+        if not self.progress:
+            return
+        objective = self.objective()
+        bound = self.best_bound if self.best_bound is not None else 0.0
+        gap = (objective - bound) / objective if objective else 0.0
+        self.progress(Progress(objective, bound, gap, time.perf_counter() - self.started, self.parts_improved))
+
+    def _solution(self) -> Solution:
+        cost, under = self._coverage_cost()
+        objective = float(cost + sum(self.state.agent_costs.values()))
+        bound = self.best_bound
+        gap = (objective - bound) / objective if bound is not None and objective else None
+        short = sorted((q, t, self.need[(q, t)] - self.state.coverage[(q, t)]) for (q, t) in self.need
+                       if self.need[(q, t)] > self.state.coverage[(q, t)])
+        lines = _short_ranges(short, self.step, self.p.site.timezone)
+        for agent in self.p.agents:
+            for week in range(len(self.weeks)):
+                lines += self.state.agent_lines.get((agent.agent_id, week), ())
+        lines += _fairness_lines(self.state.roster(), self.p)
+        status = "OPTIMAL" if bound is not None and objective <= bound else "FEASIBLE"
+        size = {**self.largest_part, "parts_solved": self.parts_solved, "parts_improved": self.parts_improved}
+        return Solution(status, self.state.roster(), objective, bound, gap, time.perf_counter() - self.started,
+                        under, tuple(lines), size,
+                        {a.agent_id: sum(c for (aid, _w), c in self.state.agent_costs.items() if aid == a.agent_id)
+                         for a in self.p.agents})
+
+
+def solve_roster(problem: Problem, time_limit_s: float = 60.0, seed: int = 0, workers: int = 2,
                  progress: Callable[[Progress], None] | None = None,
-                 should_stop: Callable[[], bool] | None = None) -> Solution:
-    """Solve with contract hours as a hard rule; if that finds no roster in 60 % of the time (a large site, or
-    contracts that cannot all be met), solve again with them as a heavy penalty, so a roster always comes back
-    with the shortfall explained."""
-    strict = RosterModel(problem).solve(time_limit_s * 0.6, workers, seed, progress, should_stop)
-    if strict.objective is not None or (should_stop and should_stop()):
-        return strict
-    relaxed = RosterModel(problem, strict_contracts=False).solve(time_limit_s * 0.4, workers, seed, progress,
-                                                                 should_stop)
-    note = (f"contract hours could not all be met as a hard rule ({strict.status.lower()} after "
-            f"{strict.solve_seconds:.0f} s); solved with them as a penalty")
-    return Solution(relaxed.status, relaxed.roster, relaxed.objective, relaxed.best_bound, relaxed.gap,
-                    strict.solve_seconds + relaxed.solve_seconds, relaxed.under_agent_intervals,
-                    (*relaxed.explanation, note), relaxed.size)
+                 should_stop: Callable[[], bool] | None = None, settings: SearchSettings = SearchSettings(),
+                 best_bound: float | None = None) -> Solution:
+    """The best legal roster found within the time limit (see the module docstring for how)."""
+    return RosterSearch(problem, settings, seed, workers, progress, should_stop, best_bound).run(time_limit_s)
+
+
+def _full_weeks(days: tuple[dt.date, ...]) -> list[dt.date]:
+    return [days[0] + dt.timedelta(days=k - days[0].weekday()) for k in range(7)]
+
+
+def _span_keys(shift: Shift, step: pd.Timedelta) -> set[pd.Timestamp]:
+    t, end = pd.Timestamp(shift.start).tz_convert(UTC), pd.Timestamp(shift.end).tz_convert(UTC)
+    keys = set()
+    while t < end:
+        keys.add(t)
+        t += step
+    return keys
+
+
+def _need(requirements: pd.DataFrame) -> dict[tuple[str, pd.Timestamp], int]:
+    starts = pd.DatetimeIndex(requirements["interval_start"]).tz_convert(UTC)
+    return {(str(q), t): int(n) for q, t, n in zip(requirements["queue"], starts, requirements["agents_required"],
+                                                   strict=True)}
+
+
+def _worked_keys(shift: Shift, step: pd.Timedelta) -> list[tuple[str, pd.Timestamp]]:
+    keys = []
+    for segment in shift.segments:
+        if segment.activity == BREAK:
+            continue
+        t, end = pd.Timestamp(segment.start).tz_convert(UTC), pd.Timestamp(segment.end).tz_convert(UTC)
+        while t < end:
+            keys.append((segment.activity, t))
+            t += step
+    return keys
+
+
+def _fairness_lines(roster: Roster, problem: Problem) -> list[str]:
+    """'Anna: 3 late shifts vs team average 1.4' for everyone clearly above their team's average."""
+    lines = []
+    for label, counts in (("late shifts", _late_counts(roster, problem)), ("Saturdays", _saturday_counts(roster))):
+        teams: dict[str, list[Agent]] = {}
+        for agent in problem.agents:
+            teams.setdefault(agent.team, []).append(agent)
+        for _team, members in sorted(teams.items()):
+            average = sum(counts[a.agent_id] for a in members) / len(members)
+            for agent in members:
+                if counts[agent.agent_id] > average + FAIRNESS_MARGIN:
+                    lines.append(f"{agent.name}: {counts[agent.agent_id]} {label} vs team average {average:.1f}")
+    return lines
+
+
+def _late_counts(roster: Roster, problem: Problem) -> Counter:
+    counts: Counter = Counter()
+    for shift in roster.shifts:
+        end = pd.Timestamp(shift.end).tz_convert(problem.site.timezone)
+        counts[shift.agent_id] += end.date() > shift.date or end.time() > LATE_ENDS_AFTER
+    return counts
+
+
+def _saturday_counts(roster: Roster) -> Counter:
+    return Counter(s.agent_id for s in roster.shifts if s.date.weekday() == SATURDAY)
+
