@@ -434,8 +434,8 @@ def rest_between_shifts(ctx: CheckContext) -> list[Violation]:
 
 def weekly_contract_hours(ctx: CheckContext) -> list[Violation]:
     """Work per ISO week (of the weeks wholly inside the horizon) within ± rules.weekly_hours_tolerance of the
-    agent's contract. A whole local day of absence on a day the site opens credits one contract day
-    (weekly_hours / max_days_per_week), at most the week's contract."""
+    agent's contract, less absence: a whole local day of absence on a day the site opens credits one contract
+    day (weekly_hours / max_days_per_week), at most the week's contract."""
     out = []
     share = ctx.rules.weekly_hours_tolerance
     for monday in ctx.full_weeks():
@@ -446,17 +446,18 @@ def weekly_contract_hours(ctx: CheckContext) -> list[Violation]:
             day_credit = contract / agent.max_days_per_week
             absent_days = sum(1 for d in week if _absent_whole_day(ctx, agent_id, d) and opening_ranges(ctx.site, d))
             credit = round(min(contract, absent_days * day_credit))
-            target = contract - credit
             work = sum(_work(s) for s in ctx.shifts_of(agent_id) if s.date in week)
-            low = math.ceil(round(target * (1 - share), 6))
-            high = math.floor(round(target * (1 + share), 6))
+            # The tolerance applies to the contract; absence is credited after it, so a sick day does not turn
+            # the hours already worked that week into a violation.
+            low = max(0, math.ceil(round(contract * (1 - share), 6)) - credit)
+            high = max(0, math.floor(round(contract * (1 + share), 6)) - credit)
             if low <= work <= high:
                 continue
-            asked = _duration(contract) if not credit else \
-                f"{_duration(contract)} less {_duration(credit)} of absence = {_duration(target)}"
+            absence = f" less {_duration(credit)} of absence" if credit else ""
             out.append(_hard(weekly_contract_hours, agent_id, monday,
                              f"{ctx.name(agent_id)}: {_duration(work)} of work in {_week(monday)}; the contract "
-                             f"asks {asked} ± {share * 100:g} % ({_duration(low)} to {_duration(high)})"))
+                             f"asks {_duration(contract)} ± {share * 100:g} %{absence} ({_duration(low)} to "
+                             f"{_duration(high)})"))
     return out
 
 

@@ -293,7 +293,10 @@ class RosterModel:
         for day in self.p.days:
             v, slots = self.vars[(agent.agent_id, day)], self.slots[day]
             was_on = {i for i, t in enumerate(slots) for s in published if s.start <= t < s.end}
+            was_break = {i for i, t in enumerate(slots) for s in published for b in s.breaks if b.start <= t < b.end}
+            # A moved shift and a moved break both count; the queue worked may change freely.
             diff = [v.on[i].Not() if i in was_on else v.on[i] for i in range(len(slots))]
+            diff += [v.brk[i].Not() if i in was_break else v.brk[i] for i in range(len(slots))]
             if diff:
                 self.penalties.append(Term(f"{agent.name}: changed against the published roster on "
                                            f"{day:%a %d.%m.}", sum(diff), self.p.weights.change, "change",
@@ -573,9 +576,10 @@ def contract_bounds(p: Problem, slots_by_day: Mapping[dt.date, list[pd.Timestamp
     full_week = [week_days[0] + dt.timedelta(days=k - week_days[0].weekday()) for k in range(7)]
     open_all = sum(1 for d in full_week if _open_slots(p.site, d)) or 1
     open_here = sum(1 for d in week_days if slots_by_day[d])
-    # As the checker: the tolerance applies to the contract net of leave.
-    low = (weekly * open_here / open_all - leave) * (1 - tolerance)
-    high = (weekly - leave) * (1 + tolerance)
+    # As the checker: the tolerance applies to the contract, then the leave is credited (a sick day after a
+    # long day worked must not make the hours already worked illegal).
+    low = weekly * open_here / open_all * (1 - tolerance) - leave
+    high = weekly * (1 + tolerance) - leave
     return max(0, math.floor(low)), max(0, math.ceil(high))
 
 def possible_work_units(p: Problem, slots_by_day: Mapping[dt.date, list[pd.Timestamp]],

@@ -52,7 +52,8 @@ class SearchSettings:
 
     neighbourhood_size: int = 4       # agents per CP-SAT part
     part_seconds: float = 3.0         # time limit of one CP-SAT part
-    best_response_share: float = 0.5  # at most this share of the time goes to rounds of best responses
+    best_response_share: float = 0.7  # this share of the time goes to best responses (rounds, then ruin and
+    ruin_size: int = 6                # recreate of this many agents), the rest to CP-SAT parts
     deterministic: bool = False
 
 
@@ -111,7 +112,11 @@ class RosterSearch:
     def run(self, time_limit_s: float) -> Solution:
         self.started, self.budget = time.perf_counter(), time_limit_s
         self._start_from_published()
-        self._best_response_rounds(time_limit_s * self.settings.best_response_share)
+        share = time_limit_s * self.settings.best_response_share
+        self._best_response_rounds(share)
+        free_weeks = [w for w, days in enumerate(self.weeks) if not set(days) & self.p.fixed_days]
+        while free_weeks and not self._stopped() and self._elapsed() < share:
+            self._ruin_and_recreate()
         while not self._stopped() and self._left() > 0.3:
             week = self._pick_week()
             agents = self._neighbourhood(week)
@@ -135,7 +140,33 @@ class RosterSearch:
             if not improved:
                 return
 
-    def _best_response(self, agent: Agent, week: int) -> bool:
+    def _ruin_and_recreate(self) -> None:
+        """Take a few agents who could fill a gap out of a week, let them come back one by one with their
+        best responses; keep the result only if the whole roster got better."""
+        week = self._pick_week()
+        if any(d in self.p.fixed_days for d in self.weeks[week]):
+            return
+        agents = self._neighbourhood(week, self.settings.ruin_size)
+        before = self.objective()
+        saved = {a.agent_id: (self.state.shifts.get((a.agent_id, week), ()),
+                              self.state.agent_costs.get((a.agent_id, week), 0),
+                              self.state.agent_lines.get((a.agent_id, week), ())) for a in agents}
+        for agent in agents:
+            self.state.put(agent.agent_id, week, (), self.step)
+            self.state.agent_costs[(agent.agent_id, week)] = 0
+        self.random.shuffle(agents)
+        for agent in agents + agents:
+            self._best_response(agent, week, report=False)
+        self.parts_solved += 1
+        if self.objective() < before:
+            self._report()
+            return
+        for agent_id, (shifts, cost, lines) in saved.items():
+            self.state.put(agent_id, week, shifts, self.step)
+            self.state.agent_costs[(agent_id, week)] = cost
+            self.state.agent_lines[(agent_id, week)] = lines
+
+    def _best_response(self, agent: Agent, week: int, report: bool = True) -> bool:
         days = self.weeks[week]
         full_week = [days[0] + dt.timedelta(days=k - days[0].weekday()) for k in range(7)]
         week_days = [d for d in full_week if d in days]
@@ -211,7 +242,8 @@ class RosterSearch:
                                                               * max(rules.low - work, 0))
         self.state.agent_lines[(agent.agent_id, week)] = tuple(self._shortfall_lines(agent, week_days, rules, work))
         self.parts_improved += 1
-        self._report()
+        if report:
+            self._report()
         return True
 
     def _week_rules(self, agent: Agent, week_days: list[dt.date], blocked) -> WeekRules:
@@ -279,7 +311,9 @@ class RosterSearch:
         ids = {a.agent_id for a in self.p.agents}
         for shift in self.p.published:
             week = self._week_index(shift.date)
-            if week is not None and shift.agent_id in ids:
+            absent = any(a.agent_id == shift.agent_id and a.start < shift.end and a.end > shift.start
+                         for a in self.p.absences)
+            if week is not None and shift.agent_id in ids and not (absent and shift.date not in self.p.fixed_days):
                 by_agent_week.setdefault((shift.agent_id, week), []).append(shift)
         for (agent_id, week), shifts in by_agent_week.items():
             self.state.put(agent_id, week, tuple(shifts), self.step)
@@ -356,10 +390,10 @@ class RosterSearch:
             return self.random.randrange(len(self.weeks))
         return self.random.choices(range(len(self.weeks)), weights=[c + 1 for c in costs])[0]
 
-    def _neighbourhood(self, week: int) -> list[Agent]:
+    def _neighbourhood(self, week: int, size: int | None = None) -> list[Agent]:
         """Agents who can fill a gap of this week (half of them) and agents who share a skill with them (the
         rest), so that shifts can move between people with different skills."""
-        size = min(self.settings.neighbourhood_size, len(self.p.agents))
+        size = min(size or self.settings.neighbourhood_size, len(self.p.agents))
         gaps = [k for k, w in self.week_of_key.items() if w == week and self.need[k] > self.state.coverage[k]]
         chosen: list[Agent] = []
         if gaps:
