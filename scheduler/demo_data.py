@@ -35,6 +35,7 @@ class DemoSize:
 SIZES = {
     "small": DemoSize("small", 25, 64, 25 / 80),
     "large": DemoSize("large", 80, 156, 1.0),
+    "xl": DemoSize("xl", 300, 64, 300 / 80),  # the scale benchmark's site: 300 agents
 }
 HISTORY_COLUMNS = ("queue", "interval_start", "offered", "handled", "abandoned", "aht_s")
 EVENT_COLUMNS = ("date", "event", "queue", "size")

@@ -32,7 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(wfm_config.from_environment(folder))
     app.config.update(overrides)
 
-    from web import api, auth, db, errors, forecasting, i18n, jobs, pages  # noqa: F401 (forecasting registers its job)
+    from web import api, auth, db, errors, forecasting, i18n, jobs, pages, rostering  # noqa: F401 (forecasting and rostering register their jobs)
 
     db.init_app(app)
     auth.init_app(app)

@@ -1,0 +1,143 @@
+"""Roster service: solve a stored site's week as a background job (forecast → staffing → roster), with progress,
+cancellation and the explanation; the job's result holds the roster."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scheduler.domain import Absence, Agent
+from scheduler.roster import Roster
+from scheduler.roster_model import Problem, Progress
+from scheduler.roster_search import solve_roster
+from scheduler.rules import rules_for_site
+from scheduler.staffing import staff
+from web import models
+from web.db import Database
+from web.forecasting import forecast_values
+from web.jobs import JobCancelled, JobContext, job_kind
+from web.repository import find_site, site_config
+
+
+def check_roster_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Normalise a roster job's parameters, refusing what cannot work with a message that says why."""
+    try:
+        start = dt.date.fromisoformat(str(params.get("start", "")))
+    except ValueError:
+        raise ValueError(f"start {params.get('start')!r} is not a date; give YYYY-MM-DD") from None
+    days = params.get("days", 7)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 28:
+        raise ValueError(f"days {days!r}: give a whole number of days from 1 to 28")
+    limit = params.get("time_limit_s", 60)
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or not 1 <= limit <= 3600:
+        raise ValueError(f"time_limit_s {limit!r}: give seconds from 1 to 3600")
+    seed = params.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"seed {seed!r}: give a whole number")
+    run = params.get("forecast_run")
+    if run is not None and (isinstance(run, bool) or not isinstance(run, int)):
+        raise ValueError(f"forecast_run {run!r}: give the id of a stored forecast run")
+    site = params.get("site")
+    if site is not None and not isinstance(site, str):
+        raise ValueError("site: give the site's slug as text")
+    return {"start": start.isoformat(), "days": days, "time_limit_s": float(limit), "seed": seed,
+            "forecast_run": run, "site": site, "created_by": str(params.get("created_by", ""))}
+
+
+def stored_agents(session: Session, site_id: int) -> list[Agent]:
+    rows = session.scalars(select(models.Agent).where(models.Agent.site_id == site_id, models.Agent.active)
+                           .order_by(models.Agent.agent_id))
+    return [_agent(row) for row in rows]
+
+
+def stored_absences(session: Session, site_id: int) -> list[Absence]:
+    rows = session.execute(select(models.Agent.agent_id, models.Absence)
+                           .join(models.Absence, models.Absence.agent_pk == models.Agent.id)
+                           .where(models.Agent.site_id == site_id))
+    return [Absence(agent_id, a.start, a.end, a.reason) for agent_id, a in rows]
+
+
+def latest_run_covering(session: Session, site_id: int, start: dt.date, days: int) -> int | None:
+    """The newest forecast run that covers the whole period."""
+    run = models.ForecastRun
+    end = start + dt.timedelta(days=days)
+    for row in session.scalars(select(run).where(run.site_id == site_id).order_by(run.id.desc())):
+        if row.start_date <= start and row.start_date + dt.timedelta(days=row.days) >= end:
+            return row.id
+    return None
+
+
+def run_roster(database: Database, params: dict[str, Any], ctx: JobContext | None = None) -> dict[str, Any]:
+    start = dt.date.fromisoformat(params["start"])
+    days = params["days"]
+    with database.session() as session:
+        site_row = find_site(session, params.get("site"))
+        site = site_config(site_row)
+        run_id = params.get("forecast_run") or latest_run_covering(session, site_row.id, start, days)
+        if run_id is None:
+            raise ValueError(f"no stored forecast covers {start} to {start + dt.timedelta(days=days - 1)}; "
+                             "run a forecast for these days first")
+        frame = forecast_values(session, run_id)
+        agents = stored_agents(session, site_row.id)
+        absences = stored_absences(session, site_row.id)
+    if frame.empty:
+        raise ValueError(f"forecast run {run_id} has no values; run a forecast for these days first")
+    local = frame["interval_start"].dt.tz_convert(site.timezone).dt.date
+    frame = frame[(local >= start) & (local < start + dt.timedelta(days=days))]
+    requirements = staff(frame, site)
+    period = tuple(start + dt.timedelta(days=i) for i in range(days))
+    problem = Problem(site, rules_for_site(site), tuple(agents), requirements, period, tuple(absences))
+    limit = params["time_limit_s"]
+    cancelled = threading.Event()
+
+    def report(progress: Progress) -> None:
+        if ctx is None:
+            return
+        try:
+            ctx.progress(min(progress.elapsed_s / limit, 0.99),
+                         f"objective {progress.objective:,.0f}, bound {progress.best_bound:,.0f}, "
+                         f"gap {progress.gap:.1%}, {progress.elapsed_s:.0f} s")
+        except JobCancelled:
+            cancelled.set()
+
+    solution = solve_roster(problem, time_limit_s=limit, seed=params["seed"], progress=report,
+                            should_stop=cancelled.is_set)
+    if cancelled.is_set():
+        raise JobCancelled()
+    return {"forecast_run": run_id, "status": solution.status, "objective": solution.objective,
+            "best_bound": solution.best_bound, "gap": solution.gap,
+            "under_agent_intervals": solution.under_agent_intervals,
+            "required_agent_intervals": int(requirements["agents_required"].sum()),
+            "seconds": round(solution.solve_seconds, 1), "explanation": list(solution.explanation[:200]),
+            "shifts": roster_json(solution.roster)}
+
+
+def roster_json(roster: Roster) -> list[dict[str, Any]]:
+    return [{"agent_id": s.agent_id, "date": s.date.isoformat(),
+             "segments": [{"start": g.start.isoformat(), "end": g.end.isoformat(), "activity": g.activity}
+                          for g in s.segments]}
+            for s in sorted(roster.shifts, key=lambda s: (s.date, s.agent_id))]
+
+
+@job_kind("roster", check_roster_params)
+def roster_job(ctx: JobContext, database: Database, params: dict[str, Any]) -> dict[str, Any]:
+    return run_roster(database, params, ctx)
+
+
+def _agent(row: models.Agent) -> Agent:
+    details = row.details or {}
+    return Agent(row.agent_id, row.name, row.team, tuple(row.skills), row.weekly_hours, row.max_days_per_week,
+                 level=details.get("level"), monthly_pay_eur=details.get("monthly_pay_eur"),
+                 preferred_shift=details.get("preferred_shift"),
+                 days_off_wish=tuple(details.get("days_off_wish", ())),
+                 earliest_start=_time(details.get("earliest_start")), latest_end=_time(details.get("latest_end")),
+                 email=details.get("email"))
+
+
+def _time(text: str | None) -> dt.time | None:
+    return dt.time.fromisoformat(text) if text else None
+
