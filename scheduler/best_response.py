@@ -73,7 +73,7 @@ def best_week(days: list[DayInput], rules: WeekRules) -> tuple[float, list[DayPl
         chosen = _dynamic_program(options, days, rules)
         if chosen is None:
             return None
-        plan = _lay_out(chosen, days, rules)
+        plan = _lay_out(chosen, days, rules, options)
         if plan is not None:
             value = sum(_plan_value(day, p, rules) for day, p in zip(days, plan, strict=True))
             work = sum(p.end - p.start - p.break_len for p in plan if p)
@@ -209,16 +209,19 @@ def _dynamic_program(options: list[dict[int, tuple[float, DayPlan]]], days: list
     return list(reversed(plan))
 
 
-def _lay_out(lengths: list[int], days: list[DayInput], rules: WeekRules) -> list[DayPlan | None] | None:
+def _lay_out(lengths: list[int], days: list[DayInput], rules: WeekRules,
+             options: list[dict[int, tuple[float, DayPlan]]]) -> list[DayPlan | None] | None:
     """The chosen length per day as shifts, later starts where §5's rest after the day before requires it."""
     plan: list[DayPlan | None] = []
     last_end: int | None = None
-    for day, work in zip(days, lengths, strict=True):
+    for day, work, day_options in zip(days, lengths, options, strict=True):
         if work == 0:
             plan.append(None)
             continue
         earliest = None if last_end is None else last_end + rules.rest_minutes
-        option = _day_options(day, rules, earliest).get(work)
+        option = day_options.get(work)
+        if option is not None and earliest is not None and day.minute[option[1].start] < earliest:
+            option = _day_options(day, rules, earliest).get(work)
         if option is None:
             return None
         chosen = option[1]

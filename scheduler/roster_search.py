@@ -57,6 +57,16 @@ class SearchSettings:
     deterministic: bool = False
 
 
+@dataclass(frozen=True)
+class _DayStatic:
+    keys: list[pd.Timestamp]
+    minute: np.ndarray
+    contiguous: np.ndarray
+    on_grid: np.ndarray
+    early: np.ndarray
+    late: np.ndarray
+
+
 @dataclass
 class _State:
     """The incumbent roster, by agent and week, and what it covers."""
@@ -99,6 +109,9 @@ class RosterSearch:
         self.mean_pay = problem.mean_pay_eur or (sum(pays) / len(pays) if pays else None)
         self.state = _State()
         self.queues = {q for q, _t in self.need}
+        self._static: dict[dt.date, _DayStatic] = {}
+        self._blocked_cache: dict[tuple, set[int]] = {}
+        self._rules_cache: dict[tuple, WeekRules] = {}
         self.slots = {day: _open_slots(problem.site, day) for week in self.weeks
                       for day in _full_weeks(week)}
         self.largest_part: dict[str, int] = {"variables": 0, "constraints": 0}
@@ -184,14 +197,18 @@ class RosterSearch:
         pay = self._work_cost(agent)
         published = {k for s in self.p.published if s.agent_id == agent.agent_id
                      for k in _span_keys(s, self.step)}
+        last_previous = max((s.end for s in previous if s.agent_id == agent.agent_id), default=None)
+        next_following = min((s.start for s in following if s.agent_id == agent.agent_id), default=None)
         for day in week_days:
-            slots = self.slots[day]
-            blocked = _blocked(agent, day, slots, self.step, self.p.absences, previous, self.p.rules, self.p.site,
-                               following)
+            slots, static = self.slots[day], self._day_static(day)
+            cache_key = (agent.agent_id, day, last_previous, next_following)
+            if cache_key not in self._blocked_cache:
+                self._blocked_cache[cache_key] = _blocked(agent, day, slots, self.step, self.p.absences, previous,
+                                                          self.p.rules, self.p.site, following)
+            blocked = self._blocked_cache[cache_key]
             blocked_by_day[(agent.agent_id, day)] = blocked
             best_queue, value = [], []
-            for t in slots:
-                key_t = t.tz_convert(UTC)
+            for key_t in static.keys:
                 options = []
                 for q in queues:
                     key = (q, key_t)
@@ -204,23 +221,19 @@ class RosterSearch:
                 best_queue.append(queue)
                 value.append(gain - pay)
             n = len(slots)
-            minute = np.array([t.value // 60_000_000_000 for t in slots], dtype=np.int64)
-            contiguous = np.array([i > 0 and slots[i] - slots[i - 1] == self.step for i in range(n)], dtype=bool)
-            local = [t.tz_convert(self.p.site.timezone) for t in slots]
             change = self.p.weights.change if published else 0
+            blocked_mask = np.zeros(n, dtype=bool)
+            blocked_mask[list(blocked)] = True
             inputs.append(DayInput(
-                minute=minute, contiguous=contiguous,
-                on_grid=np.array([_on_grid(t, self.p.rules.start_granularity_minutes, self.p.site) for t in slots],
-                                 dtype=bool),
-                blocked=np.array([i in blocked for i in range(n)], dtype=bool),
+                minute=static.minute, contiguous=static.contiguous, on_grid=static.on_grid, blocked=blocked_mask,
                 work_value=np.array(value, dtype=float),
-                span_value=np.array([change if t.tz_convert(UTC) in published else -change for t in slots],
-                                    dtype=float),
-                early=np.array([t.time() < EARLY_STARTS_BEFORE for t in local], dtype=bool),
-                late=np.array([_ends_late(t, self.step, day, self.p.site) for t in slots], dtype=bool),
-                wished_off=day.weekday() in agent.days_off_wish))
+                span_value=np.array([change if k in published else -change for k in static.keys], dtype=float),
+                early=static.early, late=static.late, wished_off=day.weekday() in agent.days_off_wish))
             labels.append(best_queue)
-        rules = self._week_rules(agent, week_days, blocked_by_day)
+        rules_key = (agent.agent_id, week, last_previous, next_following)
+        if rules_key not in self._rules_cache:
+            self._rules_cache[rules_key] = self._week_rules(agent, week_days, blocked_by_day)
+        rules = self._rules_cache[rules_key]
         found = best_week(inputs, rules)
         if found is None:
             return False
@@ -245,6 +258,22 @@ class RosterSearch:
         if report:
             self._report()
         return True
+
+    def _day_static(self, day: dt.date) -> _DayStatic:
+        """What does not depend on the agent: slot keys, minutes, grid, closures, early and late marks."""
+        if day not in self._static:
+            slots = self.slots[day]
+            local = [t.tz_convert(self.p.site.timezone) for t in slots]
+            self._static[day] = _DayStatic(
+                keys=[t.tz_convert(UTC) for t in slots],
+                minute=np.array([t.value // 60_000_000_000 for t in slots], dtype=np.int64),
+                contiguous=np.array([i > 0 and slots[i] - slots[i - 1] == self.step for i in range(len(slots))],
+                                    dtype=bool),
+                on_grid=np.array([_on_grid(t, self.p.rules.start_granularity_minutes, self.p.site) for t in slots],
+                                 dtype=bool),
+                early=np.array([t.time() < EARLY_STARTS_BEFORE for t in local], dtype=bool),
+                late=np.array([_ends_late(t, self.step, day, self.p.site) for t in slots], dtype=bool))
+        return self._static[day]
 
     def _week_rules(self, agent: Agent, week_days: list[dt.date], blocked) -> WeekRules:
         r, unit, w = self.p.rules, self.p.site.interval_minutes, self.p.weights
