@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from bench.pyworkforce_install import use_pyworkforce
 from scheduler.demo_data import generate_demo
 from scheduler.erlang import erlang_c_metrics, required_agents_c
 from scheduler.staffing import staff
-
-PYWORKFORCE = Path(__file__).resolve().parent / "out" / "pyworkforce"
 
 
 def year_as_forecast() -> tuple[pd.DataFrame, object]:
@@ -42,10 +38,7 @@ def speed() -> None:
 
 
 def _pyworkforce():
-    if not PYWORKFORCE.exists():
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
-                        str(PYWORKFORCE), "pyworkforce==0.5.1"], check=True)
-    sys.path.insert(0, str(PYWORKFORCE))
+    use_pyworkforce()
     from pyworkforce.queuing import ErlangC
 
     return ErlangC

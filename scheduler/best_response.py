@@ -66,22 +66,28 @@ class DayPlan:
     break_len: int
 
 
-def best_week(days: list[DayInput], rules: WeekRules) -> tuple[float, list[DayPlan | None]] | None:
-    """The most valuable legal week (value, plan per day), or None when no legal week exists."""
+def best_week(days: list[DayInput], rules: WeekRules) -> tuple[float, list[DayPlan | None]]:
+    """The most valuable legal week found (value, plan per day). Exact over the patterns unless §5's rest
+    between two days binds (only where a site is open longer than 13 h): then the later day moves, shortens
+    or is dropped, and the DP tries again without the lengths that broke it. The week off is always legal."""
     options = [_day_options(day, rules) for day in days]
+    best: tuple[float, list[DayPlan | None]] = (-rules.short_cost * rules.low, [None] * len(days))
     for _attempt in range(3):
         chosen = _dynamic_program(options, days, rules)
         if chosen is None:
-            return None
-        plan = _lay_out(chosen, days, rules, options)
-        if plan is not None:
+            break
+        plan, exact = _lay_out(chosen, days, rules, options)
+        work = sum(p.end - p.start - p.break_len for p in plan if p)
+        worked = sum(1 for p in plan if p)
+        if work <= rules.average_per_day * worked:
             value = sum(_plan_value(day, p, rules) for day, p in zip(days, plan, strict=True))
-            work = sum(p.end - p.start - p.break_len for p in plan if p)
-            return value - rules.short_cost * max(rules.low - work, 0), plan
-        # Rest between two days could not be kept with the chosen lengths: the DP tries again without the
-        # shortest day that broke it (rare: only where a site is open longer than 13 h).
+            value -= rules.short_cost * max(rules.low - work, 0)
+            if value > best[0]:
+                best = (value, plan)
+        if exact:
+            break
         options = [_drop_shortest(o) for o in options]
-    return None
+    return best
 
 
 def _break_slots(work: int, rules: WeekRules) -> int:
@@ -210,10 +216,13 @@ def _dynamic_program(options: list[dict[int, tuple[float, DayPlan]]], days: list
 
 
 def _lay_out(lengths: list[int], days: list[DayInput], rules: WeekRules,
-             options: list[dict[int, tuple[float, DayPlan]]]) -> list[DayPlan | None] | None:
-    """The chosen length per day as shifts, later starts where §5's rest after the day before requires it."""
+             options: list[dict[int, tuple[float, DayPlan]]]) -> tuple[list[DayPlan | None], bool]:
+    """The chosen length per day as shifts; where §5's rest after the day before forbids the day's best
+    pattern, a later start, else the best shorter shift, else the day off. Returns the plan and whether it
+    kept every chosen length."""
     plan: list[DayPlan | None] = []
     last_end: int | None = None
+    exact = True
     for day, work, day_options in zip(days, lengths, options, strict=True):
         if work == 0:
             plan.append(None)
@@ -221,13 +230,17 @@ def _lay_out(lengths: list[int], days: list[DayInput], rules: WeekRules,
         earliest = None if last_end is None else last_end + rules.rest_minutes
         option = day_options.get(work)
         if option is not None and earliest is not None and day.minute[option[1].start] < earliest:
-            option = _day_options(day, rules, earliest).get(work)
+            later = {k: v for k, v in _day_options(day, rules, earliest).items() if k <= work}
+            option = later.get(work)
+            if option is None:
+                exact = False
+                option = max(later.values(), key=lambda v: v[0], default=None)
         if option is None:
-            return None
-        chosen = option[1]
-        plan.append(chosen)
-        last_end = int(day.minute[chosen.end - 1]) + rules.unit_minutes
-    return plan
+            plan.append(None)
+            continue
+        plan.append(option[1])
+        last_end = int(day.minute[option[1].end - 1]) + rules.unit_minutes
+    return plan, exact
 
 
 def _plan_value(day: DayInput, plan: DayPlan | None, rules: WeekRules) -> float:

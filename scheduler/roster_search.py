@@ -43,6 +43,7 @@ from scheduler.roster_model import (
 )
 
 UTC = "UTC"
+BEST_RESPONSE_WORK = 0.01  # deterministic time charged per best response (about its cost in seconds)
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class RosterSearch:
     def run(self, time_limit_s: float) -> Solution:
         self.started, self.budget = time.perf_counter(), time_limit_s
         self._start_from_published()
+        self._book_all()
         share = time_limit_s * self.settings.best_response_share
         self._best_response_rounds(share)
         free_weeks = [w for w, days in enumerate(self.weeks) if not set(days) & self.p.fixed_days]
@@ -164,9 +166,10 @@ class RosterSearch:
         saved = {a.agent_id: (self.state.shifts.get((a.agent_id, week), ()),
                               self.state.agent_costs.get((a.agent_id, week), 0),
                               self.state.agent_lines.get((a.agent_id, week), ())) for a in agents}
+        week_days = [d for d in _full_weeks(self.weeks[week]) if d in self.weeks[week]]
         for agent in agents:
             self.state.put(agent.agent_id, week, (), self.step)
-            self.state.agent_costs[(agent.agent_id, week)] = 0
+            self._book(agent, week, None, self._rules_for(agent, week), week_days)
         self.random.shuffle(agents)
         for agent in agents + agents:
             self._best_response(agent, week, report=False)
@@ -180,6 +183,7 @@ class RosterSearch:
             self.state.agent_lines[(agent_id, week)] = lines
 
     def _best_response(self, agent: Agent, week: int, report: bool = True) -> bool:
+        self.spent += BEST_RESPONSE_WORK
         days = self.weeks[week]
         full_week = [days[0] + dt.timedelta(days=k - days[0].weekday()) for k in range(7)]
         week_days = [d for d in full_week if d in days]
@@ -230,14 +234,8 @@ class RosterSearch:
                 span_value=np.array([change if k in published else -change for k in static.keys], dtype=float),
                 early=static.early, late=static.late, wished_off=day.weekday() in agent.days_off_wish))
             labels.append(best_queue)
-        rules_key = (agent.agent_id, week, last_previous, next_following)
-        if rules_key not in self._rules_cache:
-            self._rules_cache[rules_key] = self._week_rules(agent, week_days, blocked_by_day)
-        rules = self._rules_cache[rules_key]
-        found = best_week(inputs, rules)
-        if found is None:
-            return False
-        value, plan = found
+        rules = self._rules_for(agent, week, blocked_by_day)
+        value, plan = best_week(inputs, rules)
         current = self._current_value(agent, week, week_days, inputs, rules, own)
         if value <= current + 1e-6:
             return False
@@ -250,10 +248,7 @@ class RosterSearch:
                     else day_labels[i]) for i in range(chosen.start, chosen.end)]
             shifts.append(Shift(agent.agent_id, day, _merge(row, self.step)))
         self.state.put(agent.agent_id, week, tuple(shifts), self.step)
-        work = sum(p.end - p.start - p.break_len for p in plan if p)
-        self.state.agent_costs[(agent.agent_id, week)] = round(pay * work + self.p.weights.contract_gap
-                                                              * max(rules.low - work, 0))
-        self.state.agent_lines[(agent.agent_id, week)] = tuple(self._shortfall_lines(agent, week_days, rules, work))
+        self._book(agent, week, inputs, rules, week_days)
         self.parts_improved += 1
         if report:
             self._report()
@@ -274,6 +269,25 @@ class RosterSearch:
                 early=np.array([t.time() < EARLY_STARTS_BEFORE for t in local], dtype=bool),
                 late=np.array([_ends_late(t, self.step, day, self.p.site) for t in slots], dtype=bool))
         return self._static[day]
+
+    def _rules_for(self, agent: Agent, week: int, blocked_by_day: dict | None = None) -> WeekRules:
+        """The agent's week limits, cached by what they depend on (the shifts around the week)."""
+        days = self.weeks[week]
+        week_days = [d for d in _full_weeks(days) if d in days]
+        previous = self.p.previous + tuple(s for w in range(week)
+                                           for s in self.state.shifts.get((agent.agent_id, w), ()))
+        following = self.p.following + tuple(s for w in range(week + 1, len(self.weeks))
+                                             for s in self.state.shifts.get((agent.agent_id, w), ()))
+        last_previous = max((s.end for s in previous if s.agent_id == agent.agent_id), default=None)
+        next_following = min((s.start for s in following if s.agent_id == agent.agent_id), default=None)
+        key = (agent.agent_id, week, last_previous, next_following)
+        if key not in self._rules_cache:
+            if blocked_by_day is None:
+                blocked_by_day = {(agent.agent_id, d): _blocked(agent, d, self.slots[d], self.step, self.p.absences,
+                                                                 previous, self.p.rules, self.p.site, following)
+                                  for d in week_days}
+            self._rules_cache[key] = self._week_rules(agent, week_days, blocked_by_day)
+        return self._rules_cache[key]
 
     def _week_rules(self, agent: Agent, week_days: list[dt.date], blocked) -> WeekRules:
         r, unit, w = self.p.rules, self.p.site.interval_minutes, self.p.weights
@@ -297,30 +311,55 @@ class RosterSearch:
     def _current_value(self, agent: Agent, week: int, week_days: list[dt.date], inputs: list[DayInput],
                        rules: WeekRules, own: Counter) -> float:
         """The best-response value of the agent's current week (the same terms as best_week)."""
-        shifts = {s.date: s for s in self.state.shifts.get((agent.agent_id, week), ())}
-        value, work_total = 0.0, 0
-        pay = self._work_cost(agent)
-        for day, day_input in zip(week_days, inputs, strict=True):
-            shift = shifts.get(day)
-            if shift is None:
-                continue
-            index = {t.tz_convert(UTC): i for i, t in enumerate(self.slots[day])}
-            span = [index[k] for k in _span_keys(shift, self.step) if k in index]
-            value += float(day_input.span_value[span].sum())
-            for queue, t in _worked_keys(shift, self.step):
-                key = (queue, t)
-                work_total += 1
+        value = -self._own_terms(agent, week, week_days, inputs, rules)
+        for shift in self.state.shifts.get((agent.agent_id, week), ()):
+            for key in _worked_keys(shift, self.step):
                 if key in self.need:
                     residual = self.need[key] - (self.state.coverage[key] - own[key])
                     value += self.under_weight[key] if residual >= 1 else -self.p.weights.over
-                value -= pay
+        return value
+
+    def _own_terms(self, agent: Agent, week: int, week_days: list[dt.date], inputs: list[DayInput] | None,
+                   rules: WeekRules) -> float:
+        """The agent's own soft terms for the week's shifts (pay, contract shortfall, wishes, changes)."""
+        shifts = {s.date: s for s in self.state.shifts.get((agent.agent_id, week), ())}
+        cost, work_total = 0.0, 0
+        pay = self._work_cost(agent)
+        for index_day, day in enumerate(week_days):
+            shift = shifts.get(day)
+            if shift is None:
+                continue
+            work = len(_worked_keys(shift, self.step))
+            work_total += work
+            cost += pay * work
+            if inputs is None:
+                continue
+            day_input = inputs[index_day]
+            index = {k: i for i, k in enumerate(self._day_static(day).keys)}
+            span = [index[k] for k in _span_keys(shift, self.step) if k in index]
+            cost -= float(day_input.span_value[span].sum())
             if rules.preferred == "early" and not day_input.early[span].any():
-                value -= rules.preference_cost
+                cost += rules.preference_cost
             if rules.preferred == "late" and not day_input.late[span].any():
-                value -= rules.preference_cost
+                cost += rules.preference_cost
             if day_input.wished_off:
-                value -= rules.day_off_wish_cost
-        return value - rules.short_cost * max(rules.low - work_total, 0)
+                cost += rules.day_off_wish_cost
+        return cost + rules.short_cost * max(rules.low - work_total, 0)
+
+    def _book(self, agent: Agent, week: int, inputs: list[DayInput] | None, rules: WeekRules,
+              week_days: list[dt.date]) -> None:
+        """Record the agent's own cost and explanation lines for the week's current shifts."""
+        self.state.agent_costs[(agent.agent_id, week)] = round(self._own_terms(agent, week, week_days, inputs, rules))
+        work = sum(len(_worked_keys(s, self.step)) for s in self.state.shifts.get((agent.agent_id, week), ()))
+        self.state.agent_lines[(agent.agent_id, week)] = tuple(self._shortfall_lines(agent, week_days, rules, work))
+
+    def _book_all(self) -> None:
+        """Costs and shortfall lines of every agent's starting week (empty, or the published shifts)."""
+        for week, days in enumerate(self.weeks):
+            week_days = [d for d in _full_weeks(days) if d in days]
+            for agent in self.p.agents:
+                rules = self._rules_for(agent, week)
+                self._book(agent, week, None, rules, week_days)
 
     def _work_cost(self, agent: Agent) -> int:
         relative = agent.monthly_pay_eur / self.mean_pay if agent.monthly_pay_eur and self.mean_pay else 1.0
@@ -332,7 +371,9 @@ class RosterSearch:
         return [f"{agent.name}: quarter-hours below contract in the week of {week_days[0]:%d.%m.}: {rules.low - work}"]
 
     def _elapsed(self) -> float:
-        return time.perf_counter() - self.started
+        """Seconds since the start, or in deterministic mode the work done so far (CP-SAT's deterministic time
+        plus a fixed amount per best response), so that a seed always gives the same roster."""
+        return self.spent if self.settings.deterministic else time.perf_counter() - self.started
 
     def _start_from_published(self) -> None:
         """A re-plan starts from the published roster (less what the new absences forbid)."""
@@ -446,8 +487,7 @@ class RosterSearch:
             self.largest_part[key] = max(self.largest_part[key], solution.size[key])
 
     def _left(self) -> float:
-        spent = self.spent if self.settings.deterministic else time.perf_counter() - self.started
-        return self.budget - spent
+        return self.budget - self._elapsed()
 
     def _stopped(self) -> bool:
         return self._left() <= 0 or bool(self.should_stop and self.should_stop())
