@@ -366,9 +366,24 @@ class RosterSearch:
         return max(1, round(self.p.weights.work_cost * relative))
 
     def _shortfall_lines(self, agent: Agent, week_days: list[dt.date], rules: WeekRules, work: int) -> list[str]:
-        if work >= rules.low:
-            return []
-        return [f"{agent.name}: quarter-hours below contract in the week of {week_days[0]:%d.%m.}: {rules.low - work}"]
+        """What keeps the agent from their contract this week: no skill of a queue with requirements, leave and
+        opening hours that leave less than the contract, or (rarely) the coverage search itself."""
+        unit = self.p.site.interval_minutes
+        lines = []
+        if not any(q in self.queues for q in agent.skills):
+            lines.append(f"{agent.name}: not rostered: no skill of a queue with requirements (skills: "
+                         f"{', '.join(agent.skills) or 'none'}; queues: {', '.join(sorted(self.queues))})")
+        contract_low = contract_bounds(self.p, self.slots, agent, week_days)[0]
+        if rules.low * unit < contract_low:
+            lines.append(f"{agent.name}: can work at most {rules.low * unit / 60:g} h in the week of "
+                         f"{week_days[0]:%d.%m.} (opening hours, leave, availability, rules), less than the "
+                         f"contract's {contract_low / 60:g} h")
+        if work < rules.low and not lines:
+            lines.append(f"{agent.name}: quarter-hours below contract in the week of {week_days[0]:%d.%m.}: "
+                         f"{rules.low - work}")
+        elif work < rules.low:
+            lines.append(f"{agent.name}: works {work * unit / 60:g} h in the week of {week_days[0]:%d.%m.}")
+        return lines
 
     def _elapsed(self) -> float:
         """Seconds since the start, or in deterministic mode the work done so far (CP-SAT's deterministic time

@@ -76,6 +76,24 @@ def rules_for_site(site: Site, source: str = "site.toml") -> RuleSet:
                                 f"({default!r}); a site (works agreement) may only make rules stricter")
                 continue
         values[key] = type(default)(value)
+    rules = dataclasses.replace(ARBZG, **values)
+    problems += _impossible(rules)
     if problems:
         raise SiteConfigError(source, problems)
-    return dataclasses.replace(ARBZG, **values)
+    return rules
+
+
+def _impossible(rules: RuleSet) -> list[str]:
+    """Limits that together leave no legal shift at all (fail fast instead of an empty roster)."""
+    problems = []
+    if rules.min_shift_minutes > rules.max_daily_work_minutes:
+        problems.append(f"[rules] min_shift_minutes = {rules.min_shift_minutes} is longer than "
+                        f"max_daily_work_minutes = {rules.max_daily_work_minutes}: no shift could be legal; "
+                        "lower the minimum shift length")
+    if rules.min_days_off_per_week >= 7:
+        problems.append(f"[rules] min_days_off_per_week = {rules.min_days_off_per_week} leaves no working day; "
+                        "give at most 6")
+    if rules.start_granularity_minutes <= 0 or 24 * 60 % rules.start_granularity_minutes:
+        problems.append(f"[rules] start_granularity_minutes = {rules.start_granularity_minutes}: give a divisor "
+                        "of a day, e.g. 15, 30 or 60")
+    return problems

@@ -105,7 +105,8 @@ def test_an_agent_never_works_a_queue_without_its_skill():
 
 def test_an_agent_who_cannot_work_at_all_is_named_short_of_contract():
     _problem, solution = _chat_agent_week()
-    assert "Agent B: quarter-hours below contract in the week of 07.12.: 29" in solution.explanation
+    assert "Agent B: not rostered: no skill of a queue with requirements (skills: chat; queues: billing)" \
+        in solution.explanation
     assert solution.agent_costs["B"] == 29 * 5000
 
 
@@ -203,3 +204,13 @@ def test_an_agent_who_alone_can_work_late_is_named_above_the_team_average():
     assert {s.date for s in solution.roster.of_agent("C")} == set(days)
     assert solution.explanation == ("Agent C: 3 late shifts vs team average 1.0",)
     assert _hard(solution.roster, problem) == []
+
+
+def test_a_contract_the_opening_hours_cannot_hold_is_explained_and_the_rest_is_rostered():
+    # Open Mon and Tue 08:00-18:00: at most 2 days × 8 h on average (§3), far from a 40 h contract.
+    agents = (_agent("A", hours=40, days=5),)
+    problem = Problem(SITE, ARBZG, agents, MORNINGS, WEEK)
+    solution = solve_roster(problem, time_limit_s=LIMIT, seed=0)
+    assert {d for _a, d, _s, _e in _times(solution.roster)} == {"Mon", "Tue"}
+    assert any(line.startswith("Agent A: can work at most 16 h in the week of 07.12.") and
+               line.endswith("less than the contract's 36 h") for line in solution.explanation), solution.explanation

@@ -55,3 +55,15 @@ def test_a_site_cannot_loosen_the_law(line, message):
 
 def test_site_policy_values_may_go_either_way():
     assert _rules("min_shift_minutes = 180\n").min_shift_minutes == 180
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ("min_shift_minutes = 660\n", "[rules] min_shift_minutes = 660 is longer than max_daily_work_minutes = 600: no "
+                                  "shift could be legal; lower the minimum shift length"),
+    ("min_days_off_per_week = 7\n", "[rules] min_days_off_per_week = 7 leaves no working day; give at most 6"),
+    ("start_granularity_minutes = 7\n", "[rules] start_granularity_minutes = 7: give a divisor of a day"),
+])
+def test_rules_that_leave_no_legal_shift_fail_fast(table, message):
+    with pytest.raises(SiteConfigError) as refused:
+        _rules(table)
+    assert message in str(refused.value)
