@@ -1,4 +1,4 @@
-"""The solver's roster for a week of the small demo site passes every hard rule of the independent checker."""
+"""The engine's roster for a week of the small demo site passes every hard rule of the independent checker."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from forecasts.forecast import forecast
 from scheduler.checker import CheckContext, check_roster
 from scheduler.demo_data import generate_demo
-from scheduler.roster_model import Problem, RosterModel
+from scheduler.roster_model import Problem
+from scheduler.roster_search import solve_roster
 from scheduler.rules import rules_for_site
 from scheduler.staffing import staff
 
@@ -24,16 +25,16 @@ def solved():
     days = tuple(start + dt.timedelta(days=i) for i in range(7))
     problem = Problem(demo.site, rules_for_site(demo.site), tuple(demo.agents), requirements, days,
                       tuple(demo.absences))
-    return demo, start, RosterModel(problem).solve(time_limit_s=20, seed=3)
+    return demo, start, solve_roster(problem, time_limit_s=20, seed=3), requirements
 
 
 def test_the_solver_finds_a_roster(solved):
-    _demo, _start, solution = solved
+    _demo, _start, solution, _requirements = solved
     assert solution.status in ("OPTIMAL", "FEASIBLE") and len(solution.roster.shifts) > 0
 
 
 def test_every_hard_rule_of_the_checker_holds(solved):
-    demo, start, solution = solved
+    demo, start, solution, _requirements = solved
     context = CheckContext.build(solution.roster, demo.agents, demo.site, absences=demo.absences,
                                  week_start=start, days=7)
     hard = [v.message for v in check_roster(context) if v.hard]
@@ -41,6 +42,13 @@ def test_every_hard_rule_of_the_checker_holds(solved):
 
 
 def test_the_explanation_names_what_remains_short(solved):
-    _demo, _start, solution = solved
+    _demo, _start, solution, _requirements = solved
     if solution.under_agent_intervals:
         assert any(" short by " in line for line in solution.explanation)
+
+
+def test_the_demo_week_is_almost_fully_covered(solved):
+    _demo, _start, solution, requirements = solved
+    # A guard against falling back to the single CP-SAT model, which left 13 % of this week short; the search
+    # leaves about 3-5 % in 20 s (the small site's peaks are steeper than its 25 agents' shifts).
+    assert solution.under_agent_intervals <= 0.08 * requirements["agents_required"].sum()
