@@ -1,9 +1,10 @@
 """Evaluating a roster against requirements: agents on each queue per interval, the service level that buys,
-under-staffing, paid hours and cost."""
+under-staffing, paid hours and cost; week summaries and a simulation check of the projected phone service level."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -15,8 +16,12 @@ from scheduler.email_backlog import answer_within_intervals
 from scheduler.erlang import erlang_c_metrics
 from scheduler.erlang_a import erlang_a_metrics
 from scheduler.roster import Roster
+from scheduler.simulation import IntervalMetrics, simulate_intervals
 
 HOURS_PER_MONTH_PER_WEEKLY_HOUR = 52 / 12  # a 40 h contract is paid for 173.3 h a month
+ALL_QUEUES = "(all)"  # the queue name of the all-queues rows in Evaluation.weeks
+WEEK_COLUMNS = ("queue", "week_start", "offered", "service_level", "asa_s", "abandon_rate", "short_agent_intervals")
+CHECK_COLUMNS = ("queue", "date", "projected_service_level", "simulated_service_level", "simulated_se")
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,9 @@ class Evaluation:
     paid_hours: float
     cost_eur: float | None
     short_agent_intervals: float
+    # queue (ALL_QUEUES for all queues together), week_start (Monday, local date), offered, service_level,
+    # asa_s, abandon_rate, short_agent_intervals
+    weeks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(WEEK_COLUMNS)))
 
 
 def scheduled_agents(roster: Roster, site: Site, requirements: pd.DataFrame) -> np.ndarray:
@@ -67,7 +75,89 @@ def evaluate(roster: Roster, requirements: pd.DataFrame, site: Site, agents: dic
     intervals["date"] = local.dt.date
     days = intervals.groupby(["queue", "date"]).apply(_day_summary, include_groups=False).reset_index()
     paid = sum(s.work_minutes for s in roster.shifts) / 60
-    return Evaluation(intervals, days, paid, _cost(roster, site, agents), float(intervals["short"].sum()))
+    return Evaluation(intervals, days, paid, _cost(roster, site, agents), float(intervals["short"].sum()),
+                      week_summary(intervals, site))
+
+
+def week_summary(intervals: pd.DataFrame, site: Site) -> pd.DataFrame:
+    """Per queue and week (Monday to Sunday, local time), then all queues together per week (queue ALL_QUEUES).
+
+    offered: contacts; service_level and abandon_rate: weighted by offered contacts (so a week's service level
+    is the offered-weighted mean of its days'); asa_s: weighted by answered contacts, offered * (1 - abandon
+    rate), as ASA is a mean over answered contacts (inf if an unstable interval has answered contacts; e-mail has
+    none and is left out); short_agent_intervals: agents short, summed over intervals.
+    """
+    if intervals.empty:
+        return pd.DataFrame(columns=list(WEEK_COLUMNS))
+    local = intervals["interval_start"].dt.tz_convert(site.timezone).dt.tz_localize(None).dt.normalize()
+    monday = (local - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.date
+    frame = intervals.assign(week_start=monday)
+    per_queue = frame.groupby(["queue", "week_start"]).apply(_week_row, include_groups=False).reset_index()
+    together = frame.groupby("week_start").apply(_week_row, include_groups=False).reset_index()
+    together.insert(0, "queue", ALL_QUEUES)
+    weeks = pd.concat([per_queue, together], ignore_index=True)
+    return weeks[list(WEEK_COLUMNS)]
+
+
+def _week_row(rows: pd.DataFrame) -> pd.Series:
+    offered = rows["offered"].to_numpy(dtype=float)
+    abandon = rows["projected_abandon_rate"].to_numpy(dtype=float)
+    answered = offered * (1.0 - np.nan_to_num(abandon))
+    return pd.Series({"offered": float(offered.sum()),
+                      "service_level": _weighted(rows["projected_service_level"].to_numpy(dtype=float), offered),
+                      "asa_s": _weighted(rows["projected_asa_s"].to_numpy(dtype=float), answered),
+                      "abandon_rate": _weighted(abandon, offered),
+                      "short_agent_intervals": float(rows["short"].sum())})
+
+
+def _weighted(values: np.ndarray, weights: np.ndarray) -> float:
+    """Weighted mean over the rows with a value and a positive weight; nan if there are none."""
+    usable = ~np.isnan(values) & (weights > 0)
+    return float(np.average(values[usable], weights=weights[usable])) if usable.any() else math.nan
+
+
+def simulated_check(evaluation: Evaluation, site: Site, seed: int = 0, runs: int = 5) -> pd.DataFrame:
+    """The projected service level of each phone queue and day beside a simulation of the scheduled roster.
+
+    Per queue and local day, `runs` runs of simulation.simulate_intervals (seeds seed, seed + 1, ...) over the
+    day's intervals in time order (back to back: a gap between them is skipped): Poisson arrivals with the
+    interval's offered contacts as mean, the whole scheduled agents (as in the projection), the interval's
+    handle time, the queue's answer time and patience (none: nobody hangs up, as Erlang C). A run's service level
+    is the share of the day's simulated arrivals answered within the answer time (nan if none arrived);
+    simulated_service_level is their mean over the runs and simulated_se its standard error. The queue starts
+    empty each day and the last interval's agents stay until the queue is empty, so the simulation is not
+    stationary like the formulas; that, and the queue carrying over from one interval to the next, is what it
+    checks. Only channel "phone" is simulated: chat (concurrency) and e-mail (deferred work) are not.
+    Columns: queue, date, projected_service_level (the day's, as in Evaluation.days), simulated_service_level,
+    simulated_se.
+    """
+    if runs < 2:
+        raise ValueError(f"runs must be at least 2 (got {runs}); the standard error needs several runs")
+    interval_s = site.interval_minutes * 60
+    projected = evaluation.days.set_index(["queue", "date"])["service_level"]
+    phone = [name for name in evaluation.intervals["queue"].unique() if site.queue(name).channel == "phone"]
+    frame = evaluation.intervals[evaluation.intervals["queue"].isin(phone)]
+    records = []
+    for (name, date), rows in frame.groupby(["queue", "date"], sort=True):
+        queue = site.queue(name)
+        rows = rows.sort_values("interval_start")
+        arrivals = rows["offered"].to_numpy(dtype=float)
+        agents = np.floor(rows["scheduled"].to_numpy(dtype=float) + 1e-9)
+        aht = rows["aht_s"].to_numpy(dtype=float)
+        levels = np.array([_day_service_level(simulate_intervals(
+            arrivals=arrivals, agents=agents, interval_s=interval_s, aht_s=aht, answer_within_s=queue.answer_within_s,
+            patience_s=queue.patience_s, seed=seed + run)) for run in range(runs)])
+        levels = levels[~np.isnan(levels)]
+        mean = float(levels.mean()) if levels.size else math.nan
+        se = float(levels.std(ddof=1) / math.sqrt(levels.size)) if levels.size >= 2 else math.nan
+        records.append((name, date, float(projected[(name, date)]), mean, se))
+    return pd.DataFrame.from_records(records, columns=list(CHECK_COLUMNS))
+
+
+def _day_service_level(metrics: IntervalMetrics) -> float:
+    """Share of all the run's arrivals answered within the answer time (per-interval shares weighted by arrivals)."""
+    offered = int(metrics.offered.sum())
+    return float(metrics.answered_within.sum() / offered) if offered else math.nan
 
 
 def _projected(rows: pd.DataFrame, site: Site, name: str, interval_s: int) -> pd.DataFrame:

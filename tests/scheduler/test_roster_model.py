@@ -82,7 +82,8 @@ def test_nobody_works_more_days_than_the_contract_allows():
 def test_the_lp_lower_bound_counts_what_the_hours_cannot_cover():
     from scheduler.roster_bound import under_staffing_lower_bound
 
-    # 40 quarter-hours of need; one agent may work at most 8 h + 10 % = 35 quarter-hours (rounded down).
+    # 40 quarter-hours of need; with one day in the period, §3's 8 h average caps the work at 32 of them.
     model = RosterModel(Problem(SITE, ARBZG, (_agent("A", hours=8, days=1),), _needs("billing", 1), (MONDAY,)))
-    assert under_staffing_lower_bound(model) == 5.0
-    assert model.solve(time_limit_s=10, workers=2).under_agent_intervals >= 5
+    assert under_staffing_lower_bound(model) == 8.0
+    assert under_staffing_lower_bound(model.p) == 8.0  # the same bound straight from the problem
+    assert model.solve(time_limit_s=10, workers=2).under_agent_intervals == 8
