@@ -53,7 +53,7 @@ class SearchSettings:
 
     neighbourhood_size: int = 4       # agents per CP-SAT part
     part_seconds: float = 3.0         # time limit of one CP-SAT part
-    best_response_share: float = 0.7  # this share of the time goes to best responses (rounds, then ruin and
+    best_response_share: float = 0.9  # this share of the time goes to best responses (rounds, then ruin and
     ruin_size: int = 6                # recreate of this many agents), the rest to CP-SAT parts
     deterministic: bool = False
 
@@ -476,21 +476,48 @@ class RosterSearch:
         return self.random.choices(range(len(self.weeks)), weights=[c + 1 for c in costs])[0]
 
     def _neighbourhood(self, week: int, size: int | None = None) -> list[Agent]:
-        """Agents who can fill a gap of this week (half of them) and agents who share a skill with them (the
-        rest), so that shifts can move between people with different skills."""
+        """Agents around one gap of this week: some who have its queue and work at that time on another queue
+        (they could switch), some who have it and do not work then (they could move), and colleagues working
+        then on the queues those share (they could take over what the switchers leave)."""
         size = min(size or self.settings.neighbourhood_size, len(self.p.agents))
         gaps = [k for k, w in self.week_of_key.items() if w == week and self.need[k] > self.state.coverage[k]]
-        chosen: list[Agent] = []
-        if gaps:
-            queue, _t = self.random.choices(gaps, weights=[self.need[k] - self.state.coverage[k] for k in gaps])[0]
-            able = [a for a in self.p.agents if queue in a.skills]
-            chosen = self.random.sample(able, min(len(able), max(1, size // 2)))
+        if not gaps:
+            return self.random.sample(list(self.p.agents), size)
+        queue, t = self.random.choices(gaps, weights=[self.need[k] - self.state.coverage[k] for k in gaps])[0]
+        if self.random.random() < 0.5:
+            return self._around_skill(queue, size)
+        at_work = self._working_at(week, t)
+        able = [a for a in self.p.agents if queue in a.skills]
+        switchers = [a for a in able if a.agent_id in at_work]
+        movers = [a for a in able if a.agent_id not in at_work]
+        self.random.shuffle(switchers)
+        self.random.shuffle(movers)
+        third = max(1, size // 3)
+        chosen = switchers[:third] + movers[:third]
+        chosen += [a for a in switchers[third:] + movers[third:]][:max(0, 2 * third - len(chosen))]
+        shared = {q for a in chosen for q in a.skills} - {queue}
+        partners = [a for a in self.p.agents if a not in chosen and set(a.skills) & shared]
+        self.random.shuffle(partners)
+        partners.sort(key=lambda a: a.agent_id not in at_work)  # stable: those at work first, still shuffled
+        rest = [a for a in self.p.agents if a not in chosen and a not in partners]
+        self.random.shuffle(rest)
+        return (chosen + partners + rest)[:size]
+
+    def _around_skill(self, queue: str, size: int) -> list[Agent]:
+        """Half who have the gap's queue, half who share a skill with them: wider, less targeted moves."""
+        able = [a for a in self.p.agents if queue in a.skills]
+        chosen = self.random.sample(able, min(len(able), max(1, size // 2)))
         skills = {q for a in chosen for q in a.skills}
-        related = [a for a in self.p.agents if a not in chosen and (not skills or skills & set(a.skills))]
+        related = [a for a in self.p.agents if a not in chosen and skills & set(a.skills)]
         rest = [a for a in self.p.agents if a not in chosen and a not in related]
         self.random.shuffle(related)
         self.random.shuffle(rest)
         return chosen + (related + rest)[:size - len(chosen)]
+
+    def _working_at(self, week: int, t: pd.Timestamp) -> set[str]:
+        """Agents whose shift this week spans the instant t."""
+        return {agent_id for (agent_id, w), shifts in self.state.shifts.items() if w == week
+                for s in shifts if pd.Timestamp(s.start) <= t < pd.Timestamp(s.end)}
 
     # --- bookkeeping ------------------------------------------------------------------------------------------
 
