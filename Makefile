@@ -27,7 +27,8 @@ bench: install
 	$(BIN)/python -m bench.forecast
 	$(BIN)/python -m bench.forecast_accuracy
 	$(BIN)/python -m bench.staffing
-	$(BIN)/python -m bench.roster
+	$(BIN)/python -m bench.roster --scale
+	$(BIN)/python -m bench.roster_vs_pyworkforce
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

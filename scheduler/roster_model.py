@@ -99,6 +99,7 @@ class Solution:
     agent_costs: Mapping[str, int] = field(default_factory=dict)  # each agent's own soft terms, weighted
     agent_lines: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # each agent's part of the explanation
     deterministic_time: float = 0.0
+    under_lower_bound: float | None = None  # proven: no legal roster is short by less
 
 
 @dataclass

@@ -66,5 +66,6 @@ def schedule_command(requirements: Path, agents: Path, absences: Path | None, pr
     click.echo(json.dumps({"status": solution.status, "objective": solution.objective,
                            "best_bound": solution.best_bound, "gap": solution.gap,
                            "understaffed_agent_intervals": solution.under_agent_intervals,
+                           "understaffing_lower_bound": solution.under_lower_bound,
                            "solve_seconds": round(solution.solve_seconds, 2), "shifts": len(solution.roster.shifts),
                            **solution.size}))
