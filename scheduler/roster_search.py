@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 import random
 import time
@@ -117,6 +118,7 @@ class RosterSearch:
         self._static: dict[dt.date, _DayStatic] = {}
         self._blocked_cache: dict[tuple, set[int]] = {}
         self._rules_cache: dict[tuple, WeekRules] = {}
+        self._contract_low: dict[tuple[str, dt.date], int] = {}
         self.slots = {day: _open_slots(problem.site, day) for week in self.weeks
                       for day in _full_weeks(week)}
         self.largest_part: dict[str, int] = {"variables": 0, "constraints": 0}
@@ -386,7 +388,10 @@ class RosterSearch:
         if not any(q in self.queues for q in agent.skills):
             lines.append(f"{agent.name}: not rostered: no skill of a queue with requirements (skills: "
                          f"{', '.join(agent.skills) or 'none'}; queues: {', '.join(sorted(self.queues))})")
-        contract_low = contract_bounds(self.p, self.slots, agent, week_days)[0]
+        key = (agent.agent_id, week_days[0])
+        if key not in self._contract_low:
+            self._contract_low[key] = contract_bounds(self.p, self.slots, agent, week_days)[0]
+        contract_low = self._contract_low[key]
         if rules.low * unit < contract_low:
             lines.append(f"{agent.name}: can work at most {rules.low * unit / 60:g} h in the week of "
                          f"{week_days[0]:%d.%m.} (opening hours, leave, availability, rules), less than the "
@@ -632,7 +637,9 @@ def _need(requirements: pd.DataFrame) -> dict[tuple[str, pd.Timestamp], int]:
                                                    strict=True)}
 
 
-def _worked_keys(shift: Shift, step: pd.Timedelta) -> list[tuple[str, pd.Timestamp]]:
+@functools.lru_cache(maxsize=200_000)
+def _worked_keys(shift: Shift, step: pd.Timedelta) -> tuple[tuple[str, pd.Timestamp], ...]:
+    """(queue, UTC interval start) of every worked interval of the shift (shifts are immutable: cached)."""
     keys = []
     for segment in shift.segments:
         if segment.activity == BREAK:
@@ -641,7 +648,7 @@ def _worked_keys(shift: Shift, step: pd.Timedelta) -> list[tuple[str, pd.Timesta
         while t < end:
             keys.append((segment.activity, t))
             t += step
-    return keys
+    return tuple(keys)
 
 
 def _fairness_lines(roster: Roster, problem: Problem) -> list[str]:
