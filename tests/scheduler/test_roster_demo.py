@@ -52,3 +52,10 @@ def test_the_demo_week_is_almost_fully_covered(solved):
     # A guard against falling back to the single CP-SAT model, which left 13 % of this week short; the search
     # leaves about 3-5 % in 20 s (the small site's peaks are steeper than its 25 agents' shifts).
     assert solution.under_agent_intervals <= 0.08 * requirements["agents_required"].sum()
+
+
+def test_the_proven_bound_never_exceeds_what_the_roster_achieves(solved):
+    _demo, _start, solution, _requirements = solved
+    assert solution.under_lower_bound is not None
+    assert 0 <= solution.under_lower_bound <= solution.under_agent_intervals
+    assert solution.best_bound <= solution.objective
