@@ -214,3 +214,19 @@ def test_a_contract_the_opening_hours_cannot_hold_is_explained_and_the_rest_is_r
     assert {d for _a, d, _s, _e in _times(solution.roster)} == {"Mon", "Tue"}
     assert any(line.startswith("Agent A: can work at most 16 h in the week of 07.12.") and
                line.endswith("less than the contract's 36 h") for line in solution.explanation), solution.explanation
+
+
+def test_with_two_workers_a_second_search_runs_in_a_child_process_and_stops_with_the_first():
+    problem = Problem(SITE, ARBZG, PAIR, MORNINGS, WEEK)
+    started = time.perf_counter()
+    solution = solve_roster(problem, time_limit_s=12, seed=0, workers=2,
+                            should_stop=lambda: time.perf_counter() - started > 1)
+    assert time.perf_counter() - started < 8  # the child is stopped, not waited for
+    assert _hard(solution.roster, problem) == [] or solution.roster.shifts == ()
+
+
+def test_the_better_of_two_searches_is_returned_with_the_bound():
+    problem = Problem(SITE, ARBZG, PAIR, MORNINGS, WEEK)
+    solution = solve_roster(problem, time_limit_s=10, seed=0, workers=2)
+    assert solution.under_agent_intervals == 0 and solution.objective == 64.0
+    assert solution.under_lower_bound == 0 and _hard(solution.roster, problem) == []
