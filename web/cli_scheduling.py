@@ -27,6 +27,10 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--agents", type=_FILE, required=True, help="agents.csv")
 @click.option("--absences", type=_FILE, default=None, help="absences.csv (approved leave, unavailability)")
 @click.option("--previous", type=_FILE, default=None, help="roster.csv of the period before (for the 11 h rest)")
+@click.option("--published", type=_FILE, default=None,
+              help="roster.csv published for this period: re-plan it, changing as little as possible")
+@click.option("--replan-from", "replan_from", callback=_date, default=None,
+              help="With --published: days before this date stay exactly as published (YYYY-MM-DD).")
 @click.option("--site", type=_FILE, required=True, help="site.toml ([rules] may tighten the ArbZG defaults)")
 @click.option("--start", callback=_date, required=True, help="First day, YYYY-MM-DD.")
 @click.option("--days", type=click.IntRange(1, 42), default=7, show_default=True)
@@ -34,8 +38,9 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
               help="Seconds the solver may search.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same roster).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="roster.csv to write")
-def schedule_command(requirements: Path, agents: Path, absences: Path | None, previous: Path | None, site: Path,
-                     start: dt.date, days: int, time_limit: float, seed: int, out: Path) -> None:
+def schedule_command(requirements: Path, agents: Path, absences: Path | None, previous: Path | None,
+                     published: Path | None, replan_from: dt.date | None, site: Path, start: dt.date, days: int,
+                     time_limit: float, seed: int, out: Path) -> None:
     """Build the roster; prints one JSON line: status, objective, best bound, gap, under-staffing, seconds."""
     try:
         site_config = load_site(site)
@@ -45,10 +50,15 @@ def schedule_command(requirements: Path, agents: Path, absences: Path | None, pr
         ids = {a.agent_id for a in people}
         leave = read_absences(absences, site_config, agent_ids=ids) if absences else []
         before = read_roster(previous, site_config, agent_ids=ids).shifts if previous else ()
+        current = read_roster(published, site_config, agent_ids=ids).shifts if published else ()
     except (DataFileError, SiteConfigError, ValueError) as exc:
         raise InputError(str(exc)) from None
+    if replan_from is not None and published is None:
+        raise InputError("--replan-from needs --published: the roster whose earlier days stay as they are")
     period = tuple(start + dt.timedelta(days=i) for i in range(days))
-    problem = Problem(site_config, rules, tuple(people), needs, period, tuple(leave), tuple(before))
+    fixed = frozenset(d for d in period if replan_from is not None and d < replan_from)
+    problem = Problem(site_config, rules, tuple(people), needs, period, tuple(leave), tuple(before),
+                      published=tuple(current), fixed_days=fixed)
 
     def report(progress) -> None:
         if sys.stderr.isatty():

@@ -129,3 +129,40 @@ def test_schedule_refuses_agents_with_an_unknown_skill(files, tmp_path):
     result = _wfm("schedule", "--requirements", str(requirements), "--agents", str(agents), "--site",
                   str(files["site.toml"]), "--start", "2026-11-23", "--out", str(tmp_path / "r.csv"))
     assert result.exit_code == 1 and "agents.csv line 2, column skills" in result.stderr
+
+
+def test_schedule_replans_a_published_roster_keeping_the_days_before(files, tmp_path):
+    requirements = tmp_path / "requirements.csv"
+    requirements.write_text("queue,interval_start,agents_required\n" + "".join(
+        f"billing,2026-11-{d}T{h:02d}:{m:02d}:00+01:00,1\n" for d in (23, 24) for h in range(8, 12)
+        for m in (0, 15, 30, 45)))
+    agents = tmp_path / "agents.csv"
+    agents.write_text("agent_id,name,team,skills,weekly_hours,max_days_per_week\n"
+                      "A1,Anna Schulz,Nord,billing,8,2\nA2,Ben Vogel,Nord,billing,8,2\n")
+    published = tmp_path / "published.csv"
+    published.write_text("agent_id,date,start,end,activity\n"
+                         "A1,2026-11-23,2026-11-23T08:00:00+01:00,2026-11-23T12:00:00+01:00,billing\n"
+                         "A1,2026-11-24,2026-11-24T08:00:00+01:00,2026-11-24T12:00:00+01:00,billing\n")
+    absences = tmp_path / "absences.csv"
+    absences.write_text("agent_id,start,end,reason\nA1,2026-11-24T00:00:00+01:00,2026-11-25T00:00:00+01:00,sick\n")
+    out = tmp_path / "roster.csv"
+    result = _wfm("schedule", "--requirements", str(requirements), "--agents", str(agents), "--absences",
+                  str(absences), "--published", str(published), "--replan-from", "2026-11-24", "--site",
+                  str(files["site.toml"]), "--start", "2026-11-23", "--days", "2", "--time-limit", "5",
+                  "--out", str(out))
+    assert result.exit_code == 0, result.output
+    rows = {tuple(line.split(",")[:2]) for line in out.read_text().splitlines()[1:]}
+    assert ("A1", "2026-11-23") in rows and ("A1", "2026-11-24") not in rows  # Monday stands; sick on Tuesday
+    assert ("A2", "2026-11-24") in rows  # the colleague takes Tuesday
+
+
+def test_replan_from_needs_the_published_roster(files, tmp_path):
+    requirements = tmp_path / "requirements.csv"
+    requirements.write_text("queue,interval_start,agents_required\nbilling,2026-11-23T08:00:00+01:00,1\n")
+    agents = tmp_path / "agents.csv"
+    agents.write_text("agent_id,name,team,skills,weekly_hours,max_days_per_week\nA1,Anna,Nord,billing,8,1\n")
+    result = _wfm("schedule", "--requirements", str(requirements), "--agents", str(agents), "--site",
+                  str(files["site.toml"]), "--start", "2026-11-23", "--replan-from", "2026-11-24",
+                  "--out", str(tmp_path / "r.csv"))
+    assert result.exit_code == 1
+    assert "--replan-from needs --published" in result.stderr
