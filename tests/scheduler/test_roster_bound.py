@@ -10,27 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecasts.calendar import open_intervals
-from forecasts.site import parse_site
 from scheduler.domain import Agent
 from scheduler.roster_bound import under_staffing_lower_bound
 from scheduler.roster_model import Problem, RosterModel
 from scheduler.rules import ARBZG
+from tests.scheduler.roster_fixtures import MONDAY, tiny_site
 
-_QUEUES = """
-[queues.billing]
-channel = "phone"
-service_level = 0.8
-answer_within_s = 20
-[queues.chat]
-channel = "chat"
-service_level = 0.8
-answer_within_s = 60
-"""
-SITE = parse_site('[site]\nname = "T"\ntimezone = "Europe/Berlin"\nholidays = "DE-BB"\n'
-                  '[site.opening_hours]\nmon = "08:00-18:00"\ntue = "08:00-18:00"\n' + _QUEUES)
-LONG_SITE = parse_site('[site]\nname = "T"\ntimezone = "Europe/Berlin"\nholidays = "DE-BB"\n'
-                       '[site.opening_hours]\nmon = "08:00-20:00"\ntue = "08:00-20:00"\n' + _QUEUES)
-MONDAY = dt.date(2026, 12, 7)
+SITE = tiny_site()
+LONG_SITE = tiny_site('mon = "08:00-20:00"\ntue = "08:00-20:00"')
 TUESDAY = MONDAY + dt.timedelta(days=1)
 
 

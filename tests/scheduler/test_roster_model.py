@@ -7,30 +7,13 @@ import datetime as dt
 import pandas as pd
 
 from forecasts.calendar import open_intervals
-from forecasts.site import parse_site
 from scheduler.domain import Absence, Agent
 from scheduler.roster import BREAK
 from scheduler.roster_model import Problem, RosterModel
 from scheduler.rules import ARBZG
+from tests.scheduler.roster_fixtures import MONDAY, tiny_site
 
-SITE = parse_site("""
-[site]
-name = "T"
-timezone = "Europe/Berlin"
-holidays = "DE-BB"
-[site.opening_hours]
-mon = "08:00-18:00"
-tue = "08:00-18:00"
-[queues.billing]
-channel = "phone"
-service_level = 0.8
-answer_within_s = 20
-[queues.chat]
-channel = "chat"
-service_level = 0.8
-answer_within_s = 60
-""")
-MONDAY = dt.date(2026, 12, 7)
+SITE = tiny_site()
 
 
 def _needs(queue: str, per_interval: int, days=(MONDAY,)) -> pd.DataFrame:

@@ -11,31 +11,15 @@ import numpy as np
 import pandas as pd
 
 from forecasts.calendar import open_intervals
-from forecasts.site import parse_site
 from scheduler.checker import CheckContext, check_roster
 from scheduler.domain import Absence, Agent
 from scheduler.roster import Roster, Segment, Shift
 from scheduler.roster_model import Problem, Progress
 from scheduler.roster_search import SearchSettings, solve_roster
 from scheduler.rules import ARBZG
+from tests.scheduler.roster_fixtures import tiny_site
 
-SITE_TOML = """
-[site]
-name = "T"
-timezone = "Europe/Berlin"
-holidays = "DE-BB"
-[site.opening_hours]
-{hours}
-[queues.billing]
-channel = "phone"
-service_level = 0.8
-answer_within_s = 20
-[queues.chat]
-channel = "chat"
-service_level = 0.8
-answer_within_s = 60
-"""
-SITE = parse_site(SITE_TOML.format(hours='mon = "08:00-18:00"\ntue = "08:00-18:00"'))
+SITE = tiny_site()
 MONDAY = dt.date(2026, 12, 7)  # no public holiday in this week (DE-BB)
 TUESDAY = MONDAY + dt.timedelta(days=1)
 SUNDAY = MONDAY + dt.timedelta(days=6)
@@ -150,8 +134,8 @@ def test_should_stop_returns_at_once_with_an_empty_roster_that_breaks_only_the_c
     assert {v.rule for v in check_roster(context) if v.hard} == {"weekly_contract_hours"}
 
 
-WEEKDAYS = parse_site(SITE_TOML.format(hours="\n".join(f'{d} = "08:00-20:00"' for d in
-                                                       ("mon", "tue", "wed", "thu", "fri"))))
+WEEKDAYS = tiny_site("\n".join(f'{d} = "08:00-20:00"' for d in
+                                                       ("mon", "tue", "wed", "thu", "fri")))
 
 
 def _busy_week() -> Problem:
@@ -179,7 +163,7 @@ def test_deterministic_settings_give_the_same_roster_for_the_same_seed_even_on_a
 def test_a_fixed_shift_after_the_week_keeps_eleven_hours_rest_from_the_last_shift():
     # Open Sunday 12:00-22:00 with need 14:00-22:00: without the following shift the agent works until 22:00.
     # Monday 14.12. starts at 08:00, so Sunday's work must end by 21:00 and 21:00-22:00 stays short.
-    site = parse_site(SITE_TOML.format(hours='mon = "08:00-18:00"\nsun = "12:00-22:00"'))
+    site = tiny_site('mon = "08:00-18:00"\nsun = "12:00-22:00"')
     following = Shift("A", MONDAY + dt.timedelta(days=7), (Segment(
         dt.datetime(2026, 12, 14, 8, tzinfo=site.tz), dt.datetime(2026, 12, 14, 12, tzinfo=site.tz), "billing"),))
     problem = Problem(site, ARBZG, (_agent("A"),), _needs("billing", 1, (SUNDAY,), site, start=dt.time(14)), WEEK,
@@ -192,7 +176,7 @@ def test_a_fixed_shift_after_the_week_keeps_eleven_hours_rest_from_the_last_shif
 
 
 def test_an_agent_who_alone_can_work_late_is_named_above_the_team_average():
-    site = parse_site(SITE_TOML.format(hours="\n".join(f'{d} = "08:00-20:00"' for d in ("mon", "tue", "wed"))))
+    site = tiny_site("\n".join(f'{d} = "08:00-20:00"' for d in ("mon", "tue", "wed")))
     days = WEEK[:3]
     needs = pd.concat([_needs("billing", 2, days[:2], site, end=dt.time(12)),
                        _needs("billing", 1, days, site, start=dt.time(16))], ignore_index=True)
