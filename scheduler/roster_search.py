@@ -50,6 +50,7 @@ from scheduler.roster_model import (
 )
 
 UTC = "UTC"
+REPORT_EVERY_S = 1.0
 BEST_RESPONSE_WORK = 0.01  # deterministic time charged per best response (about its cost in seconds)
 
 
@@ -110,8 +111,13 @@ class RosterSearch:
         self.step = pd.Timedelta(minutes=problem.site.interval_minutes)
         self.weeks = [tuple(week) for week in _weeks(problem.days)]
         self.need = _need(problem.requirements)
-        self.week_of_key = {key: w for w, week in enumerate(self.weeks) for key in self.need
-                            if key[1].tz_convert(problem.site.timezone).date() in week}
+        week_of_day = {day: w for w, week in enumerate(self.weeks) for day in week}
+        self.week_keys: list[list[tuple[str, pd.Timestamp]]] = [[] for _ in self.weeks]
+        for key in self.need:
+            w = week_of_day.get(key[1].tz_convert(problem.site.timezone).date())
+            if w is not None:
+                self.week_keys[w].append(key)
+        self.last_report = -math.inf
         self.under_weight = {key: problem.weights.under(need) for key, need in self.need.items()}
         pays = [a.monthly_pay_eur for a in problem.agents if a.monthly_pay_eur]
         self.mean_pay = problem.mean_pay_eur or (sum(pays) / len(pays) if pays else None)
@@ -145,6 +151,7 @@ class RosterSearch:
             agents = self._neighbourhood(week)
             if agents:
                 self._solve_part(agents, week, min(self.settings.part_seconds, self._left()), construct=False)
+        self._report(final=True)
         return self._solution()
 
     def _best_response_rounds(self, budget: float) -> None:
@@ -170,7 +177,8 @@ class RosterSearch:
         if any(d in self.p.fixed_days for d in self.weeks[week]):
             return
         agents = self._neighbourhood(week, self.settings.ruin_size)
-        before = self.objective()
+        # Only this week's coverage and these agents' costs of this week can change.
+        before = self._week_cost(week, agents)
         saved = {a.agent_id: (self.state.shifts.get((a.agent_id, week), ()),
                               self.state.agent_costs.get((a.agent_id, week), 0),
                               self.state.agent_lines.get((a.agent_id, week), ())) for a in agents}
@@ -182,7 +190,7 @@ class RosterSearch:
         for agent in agents + agents:
             self._best_response(agent, week, report=False)
         self.parts_solved += 1
-        if self.objective() < before:
+        if self._week_cost(week, agents) < before:
             self._report()
             return
         for agent_id, (shifts, cost, lines) in saved.items():
@@ -193,18 +201,14 @@ class RosterSearch:
     def _best_response(self, agent: Agent, week: int, report: bool = True) -> bool:
         self.spent += BEST_RESPONSE_WORK
         days = self.weeks[week]
-        full_week = [days[0] + dt.timedelta(days=k - days[0].weekday()) for k in range(7)]
-        week_days = [d for d in full_week if d in days]
+        week_days = [d for d in _full_weeks(days) if d in days]
         queues = [q for q in agent.skills if q in self.queues]
         if not queues:
             return False
         own = Counter()
         for shift in self.state.shifts.get((agent.agent_id, week), ()):
             own.update(_worked_keys(shift, self.step))
-        previous = self.p.previous + tuple(s for w in range(week)
-                                           for s in self.state.shifts.get((agent.agent_id, w), ()))
-        following = self.p.following + tuple(s for w in range(week + 1, len(self.weeks))
-                                             for s in self.state.shifts.get((agent.agent_id, w), ()))
+        previous, following = self._around(agent, week)
         inputs, labels, blocked_by_day = [], [], {}
         pay = self._work_cost(agent)
         published = {k for s in self.p.published if s.agent_id == agent.agent_id
@@ -280,14 +284,19 @@ class RosterSearch:
                 late=np.array([_ends_late(t, self.step, day, self.p.site) for t in slots], dtype=bool))
         return self._static[day]
 
+    def _around(self, agent: Agent, week: int) -> tuple[tuple[Shift, ...], tuple[Shift, ...]]:
+        """The agent's fixed shifts before and after this week (other weeks, previous and following rosters)."""
+        own = self.state.shifts
+        previous = self.p.previous + tuple(s for w in range(week) for s in own.get((agent.agent_id, w), ()))
+        following = self.p.following + tuple(s for w in range(week + 1, len(self.weeks))
+                                             for s in own.get((agent.agent_id, w), ()))
+        return previous, following
+
     def _rules_for(self, agent: Agent, week: int, blocked_by_day: dict | None = None) -> WeekRules:
         """The agent's week limits, cached by what they depend on (the shifts around the week)."""
         days = self.weeks[week]
         week_days = [d for d in _full_weeks(days) if d in days]
-        previous = self.p.previous + tuple(s for w in range(week)
-                                           for s in self.state.shifts.get((agent.agent_id, w), ()))
-        following = self.p.following + tuple(s for w in range(week + 1, len(self.weeks))
-                                             for s in self.state.shifts.get((agent.agent_id, w), ()))
+        previous, following = self._around(agent, week)
         last_previous = max((s.end for s in previous if s.agent_id == agent.agent_id), default=None)
         next_following = min((s.start for s in following if s.agent_id == agent.agent_id), default=None)
         key = (agent.agent_id, week, last_previous, next_following)
@@ -450,7 +459,7 @@ class RosterSearch:
         for agent_id in ids:
             for shift in self.state.shifts.get((agent_id, week), ()):
                 own.update(_worked_keys(shift, self.step))
-        keys = [key for key, w in self.week_of_key.items() if w == week]
+        keys = self.week_keys[week]
         residual = pd.DataFrame({
             "queue": [q for q, _t in keys],
             "interval_start": pd.DatetimeIndex([t for _q, t in keys]),
@@ -489,8 +498,8 @@ class RosterSearch:
     # --- choosing what to improve -----------------------------------------------------------------------------
 
     def _pick_week(self) -> int:
-        costs = [sum(self.under_weight[k] * max(self.need[k] - self.state.coverage[k], 0)
-                     for k, w in self.week_of_key.items() if w == week) for week in range(len(self.weeks))]
+        costs = [sum(self.under_weight[k] * max(self.need[k] - self.state.coverage[k], 0) for k in keys)
+                 for keys in self.week_keys]
         if not any(costs):
             return self.random.randrange(len(self.weeks))
         return self.random.choices(range(len(self.weeks)), weights=[c + 1 for c in costs])[0]
@@ -500,7 +509,7 @@ class RosterSearch:
         (they could switch), some who have it and do not work then (they could move), and colleagues working
         then on the queues those share (they could take over what the switchers leave)."""
         size = min(size or self.settings.neighbourhood_size, len(self.p.agents))
-        gaps = [k for k, w in self.week_of_key.items() if w == week and self.need[k] > self.state.coverage[k]]
+        gaps = [k for k in self.week_keys[week] if self.need[k] > self.state.coverage[k]]
         if not gaps:
             return self.random.sample(list(self.p.agents), size)
         queue, t = self.random.choices(gaps, weights=[self.need[k] - self.state.coverage[k] for k in gaps])[0]
@@ -557,11 +566,11 @@ class RosterSearch:
     def _week_index(self, day: dt.date) -> int | None:
         return next((w for w, week in enumerate(self.weeks) if day in week), None)
 
-    def _coverage_cost(self) -> tuple[int, int]:
-        """(weighted cost of the coverage terms, missing agent-intervals)."""
+    def _coverage_cost(self, keys: Sequence[tuple[str, pd.Timestamp]] | None = None) -> tuple[int, int]:
+        """(weighted cost of the coverage terms, missing agent-intervals), of all intervals or of `keys`."""
         cost = under = 0
-        for key, need in self.need.items():
-            have = self.state.coverage[key]
+        for key in self.need if keys is None else keys:
+            need, have = self.need[key], self.state.coverage[key]
             short = max(need - have, 0)
             under += short
             cost += self.under_weight[key] * short + self.p.weights.over * max(have - need, 0)
@@ -570,9 +579,17 @@ class RosterSearch:
     def objective(self) -> float:
         return float(self._coverage_cost()[0] + sum(self.state.agent_costs.values()))
 
-    def _report(self) -> None:
-        if not self.progress:
+    def _week_cost(self, week: int, agents: Sequence[Agent]) -> float:
+        return float(self._coverage_cost(self.week_keys[week])[0]
+                     + sum(self.state.agent_costs.get((a.agent_id, week), 0) for a in agents))
+
+    def _report(self, final: bool = False) -> None:
+        """Progress at most once a second (the objective sums every interval, too much for each move), and
+        always for the final roster."""
+        now = time.perf_counter()
+        if not self.progress or (now - self.last_report < REPORT_EVERY_S and not final):
             return
+        self.last_report = now
         objective = self.objective()
         bound = self.best_bound if self.best_bound is not None else 0.0
         gap = (objective - bound) / objective if objective else 0.0

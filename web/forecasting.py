@@ -13,7 +13,7 @@ from forecasts.forecast import forecast
 from forecasts.overrides import Override, apply_overrides, check_override
 from web import models
 from web.db import Database
-from web.jobs import JobContext, job_kind
+from web.jobs import JobContext, job_kind, site_param, start_param
 from web.repository import events_frame, find_site, history_frame, site_config
 
 METHODS = ("auto", "calendar", "last_week", "mean_6_weeks", "year_ago")
@@ -21,19 +21,14 @@ METHODS = ("auto", "calendar", "last_week", "mean_6_weeks", "year_ago")
 
 def check_forecast_params(params: dict[str, Any]) -> dict[str, Any]:
     """Normalise the parameters of a forecast job, refusing what cannot work with a message that says why."""
-    try:
-        start = dt.date.fromisoformat(str(params.get("start", "")))
-    except ValueError:
-        raise ValueError(f"start {params.get('start')!r} is not a date; give YYYY-MM-DD") from None
+    start = start_param(params)
     weeks = params.get("weeks", 6)
     if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= 104:
         raise ValueError(f"weeks {weeks!r}: give a whole number of weeks from 1 to 104")
     method = params.get("method", "auto")
     if method not in METHODS:
         raise ValueError(f"method {method!r}: use one of {', '.join(METHODS)}")
-    site = params.get("site")
-    if site is not None and not isinstance(site, str):
-        raise ValueError("site: give the site's slug as text")
+    site = site_param(params)
     return {"start": start.isoformat(), "weeks": weeks, "method": method, "site": site,
             "created_by": str(params.get("created_by", ""))}
 

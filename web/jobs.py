@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
@@ -42,6 +43,22 @@ class JobContext:
 
 JobFunction = Callable[[JobContext, Database, dict[str, Any]], dict[str, Any]]
 _KINDS: dict[str, tuple[JobFunction, Callable[[dict[str, Any]], dict[str, Any]]]] = {}
+
+
+def start_param(params: dict[str, Any]) -> dt.date:
+    """A job's `start` date, refused with a message when it is not YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(str(params.get("start", "")))
+    except ValueError:
+        raise ValueError(f"start {params.get('start')!r} is not a date; give YYYY-MM-DD") from None
+
+
+def site_param(params: dict[str, Any]) -> str | None:
+    """A job's optional `site` slug."""
+    site = params.get("site")
+    if site is not None and not isinstance(site, str):
+        raise ValueError("site: give the site's slug as text")
+    return site
 
 
 def job_kind(name: str, check: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[[JobFunction], JobFunction]:

@@ -19,16 +19,13 @@ from scheduler.staffing import staff
 from web import models
 from web.db import Database
 from web.forecasting import forecast_values
-from web.jobs import JobCancelled, JobContext, job_kind
+from web.jobs import JobCancelled, JobContext, job_kind, site_param, start_param
 from web.repository import find_site, site_config
 
 
 def check_roster_params(params: dict[str, Any]) -> dict[str, Any]:
     """Normalise a roster job's parameters, refusing what cannot work with a message that says why."""
-    try:
-        start = dt.date.fromisoformat(str(params.get("start", "")))
-    except ValueError:
-        raise ValueError(f"start {params.get('start')!r} is not a date; give YYYY-MM-DD") from None
+    start = start_param(params)
     days = params.get("days", 7)
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 28:
         raise ValueError(f"days {days!r}: give a whole number of days from 1 to 28")
@@ -41,9 +38,7 @@ def check_roster_params(params: dict[str, Any]) -> dict[str, Any]:
     run = params.get("forecast_run")
     if run is not None and (isinstance(run, bool) or not isinstance(run, int)):
         raise ValueError(f"forecast_run {run!r}: give the id of a stored forecast run")
-    site = params.get("site")
-    if site is not None and not isinstance(site, str):
-        raise ValueError("site: give the site's slug as text")
+    site = site_param(params)
     return {"start": start.isoformat(), "days": days, "time_limit_s": float(limit), "seed": seed,
             "forecast_run": run, "site": site, "created_by": str(params.get("created_by", ""))}
 
