@@ -32,7 +32,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(wfm_config.from_environment(folder))
     app.config.update(overrides)
 
-    from web import api, auth, db, errors, forecasting, i18n, jobs, pages, rostering  # noqa: F401 (forecasting and rostering register their jobs)
+    from web import (  # noqa: F401 (forecasting and rostering register their jobs)
+        agent_pages,
+        api,
+        api_rosters,
+        auth,
+        calendar_feed,
+        db,
+        errors,
+        forecasting,
+        i18n,
+        jobs,
+        pages,
+        planning_pages,
+        roster_pages,
+        rostering,
+    )
 
     db.init_app(app)
     auth.init_app(app)
@@ -43,5 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(i18n.bp)
+    for blueprint in (roster_pages.bp, agent_pages.bp, calendar_feed.bp, planning_pages.bp, api_rosters.bp):
+        app.register_blueprint(blueprint)
     app.add_url_rule("/healthz", view_func=api.healthz)
     return app

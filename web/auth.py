@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
@@ -25,7 +25,7 @@ from wtforms.validators import DataRequired, Length
 from web import models
 from web.db import db_session
 
-ROLES = ("admin", "lead", "planner", "agent")
+ROLES = ("admin", "lead", "planner", "council", "agent")  # council: works council, approves rosters
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -41,6 +41,8 @@ class LoginUser(UserMixin):
         self.role = row.role
         self.site_id = row.site_id
         self.agent_pk = row.agent_pk
+        self.locale = row.locale
+        self.teams = tuple(t.team for t in row.teams)  # the teams a team lead leads (none: all of the site)
 
     def get_id(self) -> str:
         return str(self.id)
@@ -123,8 +125,8 @@ def new_password() -> str:
 
 
 def create_user(session: Session, username: str, role: str, password: str, *, display_name: str | None = None,
-                site_id: int | None = None, agent_pk: int | None = None) -> models.User:
-    """Add a user; the role must be one of ROLES and the login name unused."""
+                site_id: int | None = None, agent_pk: int | None = None, teams: Iterable[str] = ()) -> models.User:
+    """Add a user; the role must be one of ROLES and the login name unused; a team lead may lead `teams`."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
     if not username or len(username) > 80:
@@ -132,7 +134,8 @@ def create_user(session: Session, username: str, role: str, password: str, *, di
     if session.scalars(select(models.User).where(models.User.username == username)).first():
         raise ValueError(f"login {username!r} is taken; choose another")
     user = models.User(username=username, display_name=display_name or username, role=role,
-                       password_hash=hash_password(password), site_id=site_id, agent_pk=agent_pk)
+                       password_hash=hash_password(password), site_id=site_id, agent_pk=agent_pk,
+                       teams=[models.TeamLead(team=team) for team in sorted(set(teams))])
     session.add(user)
     session.flush()
     return user

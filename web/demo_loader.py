@@ -37,13 +37,15 @@ def load_demo(session: Session, instance: Path, size: str = "large", seed: int =
     agents = session.scalars(select(models.Agent).where(models.Agent.site_id == site.id)
                              .order_by(models.Agent.agent_id)).all()
     logins = [DemoLogin("admin", new_password(), "admin"), DemoLogin("lead", new_password(), "lead"),
-              DemoLogin("planner", new_password(), "planner"), DemoLogin("agent", new_password(), "agent")]
-    names = {"admin": "Admin", "lead": "Teamleitung", "planner": "Planung"}
+              DemoLogin("planner", new_password(), "planner"), DemoLogin("council", new_password(), "council"),
+              DemoLogin("agent", new_password(), "agent")]
+    names = {"admin": "Admin", "lead": "Teamleitung", "planner": "Planung", "council": "Betriebsrat"}
     for demo_login in logins:
         agent_pk = agents[0].id if demo_login.role == "agent" and agents else None
         display = agents[0].name if agent_pk else names[demo_login.role]
+        teams = {a.team for a in agents} if demo_login.role == "lead" else ()
         create_user(session, demo_login.login, demo_login.role, demo_login.password, display_name=display,
-                    site_id=site.id, agent_pk=agent_pk)
+                    site_id=site.id, agent_pk=agent_pk, teams=teams)
     for agent in agents:
         demo_login = DemoLogin(agent.agent_id.lower(), new_password(), "agent")
         create_user(session, demo_login.login, "agent", demo_login.password, display_name=agent.name,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask_babel import Babel, format_date, format_datetime, format_decimal, format_number, get_locale
+from flask_login import current_user
 
 LANGUAGES = {"de": "Deutsch", "en": "English"}
 DEFAULT_LANGUAGE = "de"
@@ -11,8 +12,9 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
-    """The chosen language, else the browser's preferred one we have, else German."""
-    chosen = session.get("lang")
+    """The language chosen in this session, else the user's setting, else the browser's preferred one we have,
+    else German."""
+    chosen = session.get("lang") or getattr(current_user, "locale", None)
     if chosen in LANGUAGES:
         return chosen
     return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LANGUAGE)

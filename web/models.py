@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 models: sites, queues, history, events, agents, absences, users."""
+"""SQLAlchemy 2 models: sites, queues, history, events, agents, absences, users, forecasts, jobs and rosters."""
 
 from __future__ import annotations
 
@@ -58,6 +58,7 @@ class Site(Base):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
     config_toml: Mapped[str] = mapped_column(Text)
+    approval_required: Mapped[bool] = mapped_column(Boolean, default=False)  # works council approves before publish
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
 
@@ -149,8 +150,22 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # secret of the iCal feed URL
 
     agent: Mapped[Agent | None] = relationship()
+    teams: Mapped[list[TeamLead]] = relationship(cascade="all, delete-orphan", order_by="TeamLead.team")
+
+
+class TeamLead(Base):
+    """A team a team-lead user leads (one user may lead several teams)."""
+
+    __tablename__ = "team_lead"
+    __table_args__ = (UniqueConstraint("user_id", "team"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    team: Mapped[str] = mapped_column(String(100))
 
 
 class ForecastOverride(Base):
@@ -216,3 +231,67 @@ class Job(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class RosterVersion(Base):
+    """One version of a site's roster for a period: draft → (awaiting approval → approved →) published →
+    superseded. Agents only ever see the published version; `lock_version` guards against lost updates."""
+
+    __tablename__ = "roster_version"
+    __table_args__ = (UniqueConstraint("site_id", "week_start", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    week_start: Mapped[dt.date] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    based_on: Mapped[int | None] = mapped_column(Integer)
+    job_id: Mapped[str | None] = mapped_column(String(36))
+    forecast_run: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
+    approved_by: Mapped[str | None] = mapped_column(String(80))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    published_by: Mapped[str | None] = mapped_column(String(80))
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    shifts: Mapped[list[RosterShift]] = relationship(cascade="all, delete-orphan", back_populates="version",
+                                                     order_by="(RosterShift.date, RosterShift.agent_id)")
+
+
+class RosterShift(Base):
+    """One agent's shift on one date in a roster version; `segments` holds [start, end, activity] in ISO time."""
+
+    __tablename__ = "roster_shift"
+    __table_args__ = (UniqueConstraint("version_id", "agent_id", "date"),
+                      Index("ix_roster_shift_agent_date", "agent_id", "date"))
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("roster_version.id", ondelete="CASCADE"), index=True)
+    agent_id: Mapped[str] = mapped_column(String(64))
+    date: Mapped[dt.date] = mapped_column(Date)
+    start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    end: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    segments: Mapped[list] = mapped_column(JSON)
+
+    version: Mapped[RosterVersion] = relationship(back_populates="shifts")
+
+
+class RosterChange(Base):
+    """Audit trail of a roster: every edit, override, approval and publish with who, when, before and after."""
+
+    __tablename__ = "roster_change"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("roster_version.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)

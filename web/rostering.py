@@ -1,5 +1,5 @@
 """Roster service: solve a stored site's week as a background job (forecast → staffing → roster), with progress,
-cancellation and the explanation; the job's result holds the roster."""
+cancellation and the explanation; the roster is stored as a new draft version (its id is in the job's result)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from web.db import Database
 from web.forecasting import forecast_values
 from web.jobs import JobCancelled, JobContext, job_kind, site_param, start_param
 from web.repository import find_site, site_config
+from web.roster_store import save_version
 
 
 def check_roster_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +104,18 @@ def run_roster(database: Database, params: dict[str, Any], ctx: JobContext | Non
                             should_stop=cancelled.is_set)
     if cancelled.is_set():
         raise JobCancelled()
-    return {"forecast_run": run_id, "status": solution.status, "objective": solution.objective,
+    summary = {"status": solution.status, "objective": solution.objective, "best_bound": solution.best_bound,
+               "under_agent_intervals": solution.under_agent_intervals,
+               "under_lower_bound": solution.under_lower_bound,
+               "required_agent_intervals": int(requirements["agents_required"].sum()),
+               "seconds": round(solution.solve_seconds, 1), "explanation": list(solution.explanation[:200])}
+    with database.session() as session:
+        version = save_version(session, site_row.id, start, days, solution.roster,
+                               created_by=params.get("created_by") or "roster job",
+                               job_id=ctx.job_id if ctx else None, forecast_run=run_id, summary=summary)
+        version_id = version.id
+    return {"forecast_run": run_id, "version_id": version_id, "status": solution.status,
+            "objective": solution.objective,
             "best_bound": solution.best_bound, "gap": solution.gap,
             "under_agent_intervals": solution.under_agent_intervals,
             "required_agent_intervals": int(requirements["agents_required"].sum()),
