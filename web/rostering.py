@@ -4,6 +4,7 @@ cancellation and the explanation; the roster is stored as a new draft version (i
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 from typing import Any
 
@@ -18,10 +19,10 @@ from scheduler.rules import rules_for_site
 from scheduler.staffing import staff
 from web import models
 from web.db import Database
-from web.forecasting import forecast_values
+from web.forecasting import forecast_values, run_forecast
 from web.jobs import JobCancelled, JobContext, job_kind, site_param, start_param
 from web.repository import find_site, site_config
-from web.roster_store import save_version
+from web.roster_store import published_shifts, save_version
 
 
 def check_roster_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -40,8 +41,12 @@ def check_roster_params(params: dict[str, Any]) -> dict[str, Any]:
     if run is not None and (isinstance(run, bool) or not isinstance(run, int)):
         raise ValueError(f"forecast_run {run!r}: give the id of a stored forecast run")
     site = site_param(params)
+    missing = params.get("forecast_if_missing", True)
+    if not isinstance(missing, bool):
+        raise ValueError(f"forecast_if_missing {missing!r}: give true or false")
     return {"start": start.isoformat(), "days": days, "time_limit_s": float(limit), "seed": seed,
-            "forecast_run": run, "site": site, "created_by": str(params.get("created_by", ""))}
+            "forecast_run": run, "site": site, "created_by": str(params.get("created_by", "")),
+            "forecast_if_missing": missing}
 
 
 def stored_agents(session: Session, site_id: int) -> list[Agent]:
@@ -74,19 +79,36 @@ def run_roster(database: Database, params: dict[str, Any], ctx: JobContext | Non
         site_row = find_site(session, params.get("site"))
         site = site_config(site_row)
         run_id = params.get("forecast_run") or latest_run_covering(session, site_row.id, start, days)
-        if run_id is None:
-            raise ValueError(f"no stored forecast covers {start} to {start + dt.timedelta(days=days - 1)}; "
-                             "run a forecast for these days first")
+        site_slug = site_row.slug
+    if run_id is None and params.get("forecast_if_missing", True):
+        # A team lead asks for a roster, not for a forecast first: forecast the period with the defaults.
+        if ctx is not None:
+            ctx.progress(0.0, f"no stored forecast covers {start}; forecasting the period first")
+        run_id = run_forecast(database, {"start": start.isoformat(), "weeks": math.ceil(days / 7), "method": "auto",
+                                         "site": site_slug, "created_by": params.get("created_by") or "roster job"}
+                              )["run_id"]
+    if run_id is None:
+        raise ValueError(f"no stored forecast covers {start} to {start + dt.timedelta(days=days - 1)}; "
+                         "run a forecast for these days first")
+    with database.session() as session:
+        site_row = find_site(session, site_slug)
         frame = forecast_values(session, run_id)
         agents = stored_agents(session, site_row.id)
         absences = stored_absences(session, site_row.id)
+        end = start + dt.timedelta(days=days)
+        # Rest and days off continue from the published week before; a published week is changed as little as
+        # the coverage allows; the published week after bounds the rest at the end.
+        previous = published_shifts(session, site_row.id, start - dt.timedelta(days=7), start)
+        published = published_shifts(session, site_row.id, start, end)
+        following = published_shifts(session, site_row.id, end, end + dt.timedelta(days=1))
     if frame.empty:
         raise ValueError(f"forecast run {run_id} has no values; run a forecast for these days first")
     local = frame["interval_start"].dt.tz_convert(site.timezone).dt.date
     frame = frame[(local >= start) & (local < start + dt.timedelta(days=days))]
     requirements = staff(frame, site)
     period = tuple(start + dt.timedelta(days=i) for i in range(days))
-    problem = Problem(site, rules_for_site(site), tuple(agents), requirements, period, tuple(absences))
+    problem = Problem(site, rules_for_site(site), tuple(agents), requirements, period, tuple(absences),
+                      previous=tuple(previous), published=tuple(published), following=tuple(following))
     limit = params["time_limit_s"]
     cancelled = threading.Event()
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from scheduler.demo_data import generate_demo, write_demo
-from web import imports
+from web import imports, models
 from web.db import get_db
 from web.rostering import check_roster_params
 
@@ -41,8 +41,7 @@ def _run(app, client, actions, kind, params) -> dict:
     return client.get(f"/api/v1/jobs/{job_id}").get_json()
 
 
-def test_a_roster_job_solves_the_forecast_week(app, client, lead):
-    assert _run(app, client, lead, "forecast", {"start": "2026-11-23", "weeks": 1})["status"] == "succeeded"
+def test_a_roster_job_forecasts_the_week_when_needed_and_stores_a_draft_version(app, client, lead):
     job = _run(app, client, lead, "roster", {"start": "2026-11-23", "time_limit_s": 8, "seed": 1})
     assert job["status"] == "succeeded", job
     result = job["result"]
@@ -50,10 +49,16 @@ def test_a_roster_job_solves_the_forecast_week(app, client, lead):
     assert result["under_agent_intervals"] <= result["required_agent_intervals"]
     first = result["shifts"][0]
     assert first["date"] >= "2026-11-23" and first["segments"][0]["start"] < first["segments"][-1]["end"]
+    with app.app_context(), get_db().session() as session:
+        run = session.get(models.ForecastRun, result["forecast_run"])
+        version = session.get(models.RosterVersion, result["version_id"])
+        assert (run.start_date, run.days) == (dt.date(2026, 11, 23), 7)
+        assert (version.status, version.week_start, version.forecast_run) == ("draft", dt.date(2026, 11, 23), run.id)
+        assert len(version.shifts) == len(result["shifts"])
 
 
-def test_a_roster_job_without_a_forecast_fails_with_the_reason(app, client, lead):
-    job = _run(app, client, lead, "roster", {"start": "2027-03-01", "time_limit_s": 2})
+def test_a_roster_job_told_not_to_forecast_fails_with_the_reason(app, client, lead):
+    job = _run(app, client, lead, "roster", {"start": "2027-03-01", "time_limit_s": 2, "forecast_if_missing": False})
     assert job["status"] == "failed"
     assert "no stored forecast covers 2027-03-01 to 2027-03-07" in job["error"]
 
@@ -63,6 +68,7 @@ def test_a_roster_job_without_a_forecast_fails_with_the_reason(app, client, lead
     ({"start": "2026-11-23", "days": 0}, "days 0: give a whole number of days from 1 to 28"),
     ({"start": "2026-11-23", "time_limit_s": 0}, "time_limit_s 0: give seconds from 1 to 3600"),
     ({"start": "2026-11-23", "seed": "x"}, "seed 'x': give a whole number"),
+    ({"start": "2026-11-23", "forecast_if_missing": "yes"}, "forecast_if_missing 'yes': give true or false"),
 ])
 def test_bad_roster_parameters_are_refused(params, message):
     with pytest.raises(ValueError) as error:
