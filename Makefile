@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench clean translations
+.PHONY: install run test bench clean translations browser
 
 install: $(STAMP)
 
@@ -18,9 +18,16 @@ run: install
 	$(BIN)/wfm demo --if-empty
 	$(BIN)/wfm serve
 
-test: install
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Browser tests need Chromium: Debian's package where we may install it, else they skip and say why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; }; }; } || \
+	  echo "Chromium is missing and cannot be installed here (needs root and apt-get): browser tests will be skipped"
 
 bench: install
 	$(BIN)/python -m bench.import_history
@@ -29,6 +36,7 @@ bench: install
 	$(BIN)/python -m bench.staffing
 	$(BIN)/python -m bench.roster --scale
 	$(BIN)/python -m bench.roster_vs_pyworkforce
+	$(BIN)/python -m bench.web_grid
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
