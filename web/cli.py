@@ -152,7 +152,8 @@ def user_group() -> None:
 @click.argument("username")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--agent", "agent_id", default=None, help="Link an agent login to this agent_id.")
-def user_add(username: str, role: str, agent_id: str | None) -> None:
+@click.option("--team", "teams", multiple=True, help="A team this lead leads (repeat for several; none: all teams).")
+def user_add(username: str, role: str, agent_id: str | None, teams: tuple[str, ...]) -> None:
     """Add a user; prints the generated password once."""
     app = _app()
     password = new_password()
@@ -164,7 +165,14 @@ def user_add(username: str, role: str, agent_id: str | None) -> None:
                 if agent is None:
                     raise ValueError(f"no agent {agent_id!r}; import agents.csv first")
                 agent_pk = agent.id
-            create_user(session, username, role, password, agent_pk=agent_pk)
+            if teams and role != "lead":
+                raise ValueError("--team is for team leads (--role lead)")
+            known = set(session.scalars(select(models.Agent.team)))
+            unknown = sorted(set(teams) - known)
+            if unknown:
+                raise ValueError(f"no agents in team(s) {', '.join(unknown)}; known teams: "
+                                 f"{', '.join(sorted(known)) or 'none'}")
+            create_user(session, username, role, password, agent_pk=agent_pk, teams=teams)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     click.echo(f"login={username} password={password} role={role}")

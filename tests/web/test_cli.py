@@ -68,6 +68,16 @@ def test_user_add_prints_a_generated_password_once(wfm):
     assert wfm("user", "add", "maria", "--role", "planner").exit_code == 1
 
 
+def test_user_add_gives_a_lead_their_teams_and_refuses_unknown_teams(wfm, tmp_path):
+    wfm("import", "site", _write(tmp_path, "site.toml", SITE_TOML))
+    wfm("import", "agents", _write(tmp_path, "agents.csv", "agent_id,name,team,skills,weekly_hours,max_days_per_week\n"
+                                   "A1,Anna,Nord,billing,40,5\n"))
+    assert wfm("user", "add", "lena", "--role", "lead", "--team", "Nord").exit_code == 0
+    unknown = wfm("user", "add", "lars", "--role", "lead", "--team", "Sued")
+    assert unknown.exit_code == 1 and "no agents in team(s) Sued; known teams: Nord" in unknown.stderr
+    assert "--team is for team leads" in wfm("user", "add", "pia", "--role", "planner", "--team", "Nord").stderr
+
+
 def test_every_subcommand_has_help(wfm):
     for args in (["--help"], ["serve", "--help"], ["demo", "--help"], ["import", "history", "--help"],
                  ["db", "upgrade", "--help"], ["user", "add", "--help"]):
