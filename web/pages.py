@@ -46,7 +46,7 @@ def index():
     except NotFound:
         return render_template("empty.html")
     if current_user.role == "agent":
-        return redirect(url_for("pages.me"))
+        return redirect(url_for("my.shifts" if current_user.agent_pk else "pages.me"))
     agents = session.scalars(select(models.Agent).where(models.Agent.site_id == site.id)
                              .order_by(models.Agent.agent_id)).all()
     teams: dict[str, int] = {}
