@@ -89,7 +89,7 @@ class Actions:
         return self.client.post("/login", data={"username": username, "password": password, "csrf_token": token})
 
     def logout(self):
-        return self.client.post("/logout", data={"csrf_token": self.csrf_token("/")})
+        return self.client.post("/logout", data={"csrf_token": self.csrf_token("/me")})
 
 
 @pytest.fixture
