@@ -21,7 +21,7 @@ class Line:
 @dataclass(frozen=True)
 class Tick:
     position: float
-    value: float | dt.date
+    value: float | dt.date | str
 
 
 @dataclass(frozen=True)
@@ -84,3 +84,106 @@ def _month_starts(first: dt.date, last: dt.date, every: int) -> list[dt.date]:
             months.append(dt.date(year, month, 1))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+@dataclass(frozen=True)
+class Marker:
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class BandChart:
+    """Lines over a shaded band (p10–p90) on a numeric x axis, with vertical markers and event marks."""
+
+    width: int
+    height: int
+    left: int
+    bottom: int
+    band: str  # SVG polygon "x,y …": the upper edge left to right, then the lower edge back
+    lines: tuple[Line, ...]
+    markers: tuple[Marker, ...]
+    marks: tuple[Marker, ...]
+    x_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
+
+
+def band_chart(lines: Mapping[str, Sequence[tuple[float, float]]], band: Sequence[tuple[float, float, float]],
+               x_ticks: Sequence[tuple[float, dt.date | str]] = (), markers: Sequence[tuple[float, str]] = (),
+               marks: Sequence[tuple[float, str]] = (), width: int = 960, height: int = 260, left: int = 56,
+               bottom: int = 24) -> BandChart | None:
+    """Lay out lines and a band (x, low, high) on shared axes, y from zero; None without any data.
+
+    x is a plain number (a day ordinal, seconds since the first interval) so that dates and DST days need no
+    special case here; the caller gives the ticks as (x, label value)."""
+    xs = [x for points in lines.values() for x, _ in points] + [x for x, _, _ in band]
+    if not xs:
+        return None
+    first, last = min(xs), max(xs)
+    span = max(last - first, 1e-9)
+    top = max([v for points in lines.values() for _, v in points] + [hi for _, _, hi in band] + [0.0])
+    step = nice_step(top)
+    top_value = step * max(1, math.ceil(top / step))
+    plot_w, plot_h = width - left - 8, height - bottom - 8
+
+    def x(value: float) -> float:
+        return left + plot_w * (value - first) / span
+
+    def y(value: float) -> float:
+        return 8 + plot_h * (1 - value / top_value)
+
+    edge = [f"{x(p):.1f},{y(hi):.1f}" for p, _, hi in band] + [f"{x(p):.1f},{y(lo):.1f}" for p, lo, _ in band[::-1]]
+    laid_out = tuple(
+        Line(name, PALETTE[i % len(PALETTE)], " ".join(f"{x(p):.1f},{y(v):.1f}" for p, v in points),
+             points[-1][1] if points else 0.0)
+        for i, (name, points) in enumerate(lines.items())
+    )
+    inside = [(p, label) for p, label in x_ticks if first <= p <= last]
+    return BandChart(width, height, left, bottom, " ".join(edge), laid_out,
+                     tuple(Marker(round(x(p), 1), label) for p, label in markers if first <= p <= last),
+                     tuple(Marker(round(x(p), 1), label) for p, label in marks if first <= p <= last),
+                     tuple(Tick(round(x(p), 1), label) for p, label in inside),
+                     tuple(Tick(y(k * step), k * step) for k in range(int(round(top_value / step)) + 1)))
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    value: float | None  # None: no interval there (closed, or the hour a DST switch skips)
+    level: int  # shade class 0 (zero) … levels - 1 (the map's maximum); -1 without a value
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    label: object
+    cells: tuple[HeatCell, ...]
+    total: float
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    columns: tuple[object, ...]
+    rows: tuple[HeatRow, ...]
+    maximum: float
+
+
+def heat_map(values: Mapping[tuple[object, object], float], rows: Sequence[object], columns: Sequence[object],
+             levels: int = 8, total_weight: float = 1.0) -> HeatMap:
+    """A grid of (row, column) values shaded in `levels` steps of the map's maximum; any value above zero gets
+    at least the first visible shade, so one required agent never looks like none. Row totals are the sum of
+    the row's values times `total_weight` (agents per interval times hours per interval gives agent-hours)."""
+    maximum = max(values.values(), default=0.0)
+
+    def level(value: float) -> int:
+        if value <= 0 or maximum <= 0:
+            return 0
+        return max(1, math.ceil(value / maximum * (levels - 1) - 1e-9))
+
+    out = []
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = values.get((row, column))
+            cells.append(HeatCell(None, -1) if value is None else HeatCell(value, level(value)))
+        total = sum(c.value for c in cells if c.value is not None) * total_weight
+        out.append(HeatRow(row, tuple(cells), total))
+    return HeatMap(tuple(columns), tuple(out), maximum)
