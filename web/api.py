@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from forecasts.forecast_csv import forecast_csv_text
 from forecasts.overrides import Override
 from web import jobs, models
+from web.api_openapi import document
 from web.auth import roles_required
 from web.db import db_session, get_db
 from web.forecasting import add_override, forecast_values
@@ -170,29 +171,9 @@ def _override_json(row: models.ForecastOverride) -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(OPENAPI)
+    return jsonify(document())
 
 
 def _site_json(row: models.Site) -> dict:
     return {"slug": row.slug, "name": row.name, "timezone": row.timezone,
             "queues": [{"name": q.name, "channel": q.channel, **q.settings} for q in row.queues]}
-
-
-_ERROR = {"type": "object", "required": ["error", "message"],
-          "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}
-OPENAPI = {
-    "openapi": "3.0.3",
-    "info": {"title": "WFM API", "version": "1"},
-    "paths": {
-        "/api/v1/sites": {"get": {"summary": "Sites with their queues", "responses": {
-            "200": {"description": "the sites"},
-            "401": {"description": "not logged in", "content": {"application/json": {"schema": _ERROR}}}}}},
-        "/api/v1/sites/{slug}": {"get": {
-            "summary": "One site: queues, stored history per queue, number of agents",
-            "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {
-                "200": {"description": "the site"},
-                "401": {"description": "not logged in", "content": {"application/json": {"schema": _ERROR}}},
-                "404": {"description": "no such site", "content": {"application/json": {"schema": _ERROR}}}}}},
-    },
-}

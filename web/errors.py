@@ -34,7 +34,7 @@ def _http_error(exc: HTTPException):
 
 
 def _csrf_error(exc: CSRFError):
-    return error_response(400, BadRequest.name, f"{exc.description} " + _("Reload the page and try again."))
+    return error_response(400, BadRequest().name, f"{exc.description} " + _("Reload the page and try again."))
 
 
 def _not_found(exc: NotFound):
@@ -43,5 +43,5 @@ def _not_found(exc: NotFound):
 
 def _unexpected(exc: Exception):
     log.exception("unexpected error on %s %s", request.method, request.path)
-    return error_response(500, InternalServerError.name,
+    return error_response(500, InternalServerError().name,
                           _("Something went wrong on our side; the error was logged. Try again or tell your admin."))

@@ -245,7 +245,7 @@ class RosterVersion(Base):
     week_start: Mapped[dt.date] = mapped_column(Date)
     days: Mapped[int] = mapped_column(Integer)
     number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(32), index=True)  # "awaiting_approval" is 17 characters
     based_on: Mapped[int | None] = mapped_column(Integer)
     job_id: Mapped[str | None] = mapped_column(String(36))
     forecast_run: Mapped[int | None] = mapped_column(Integer)

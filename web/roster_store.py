@@ -50,6 +50,15 @@ class EditCheck:
         return not self.blocking and not self.overridable
 
 
+class PublishRefused(RosterStateError):
+    """Publishing refused because hard rules are broken; `violations` lists them."""
+
+    def __init__(self, violations: list[Violation]):
+        super().__init__(f"{len(violations)} hard-rule violation(s) must be fixed before publishing, e.g. "
+                         f"{violations[0].message}")
+        self.violations = violations
+
+
 class ShiftRefused(RosterStateError):
     """An edit the rules do not allow (or that needs a reason it was not given)."""
 
@@ -252,8 +261,7 @@ def publish(session: Session, version: models.RosterVersion, user: str) -> list[
     violations = check_version(session, version)
     hard = [v for v in violations if v.hard and v.rule not in OVERRIDABLE_HARD_RULES]
     if hard:
-        raise RosterStateError(f"{len(hard)} hard-rule violation(s) must be fixed before publishing, e.g. "
-                               f"{hard[0].message}")
+        raise PublishRefused(hard)
     old = published_version(session, version.site_id, version.week_start)
     if old is not None and old.id != version.id:
         old.status = SUPERSEDED
