@@ -42,3 +42,30 @@ def may_edit_agent(user, agent: models.Agent) -> bool:
         return True
     teams = visible_teams(user)
     return user.role == "lead" and (teams is None or agent.team in teams)
+
+
+def user_site(session: Session, user) -> models.Site:
+    """The user's site, or the only/first site for users without one."""
+    from web.repository import find_site
+
+    if user.site_id:
+        row = session.get(models.Site, user.site_id)
+        if row is not None:
+            return row
+    return find_site(session)
+
+
+def may_see_job(session: Session, user, job: models.Job) -> bool:
+    """A job's creator and admins see it; leads and planners see the jobs of their site; agents never."""
+    from web.repository import NotFound, find_site
+
+    if user.role == "agent":
+        return False
+    if user.role == "admin" or job.created_by == user.username:
+        return True
+    if user.role not in ("lead", "planner"):
+        return False
+    try:
+        return find_site(session, (job.params or {}).get("site")).id == user_site(session, user).id
+    except NotFound:
+        return False

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from forecasts.forecast_csv import forecast_csv_text
 from forecasts.overrides import Override
 from web import jobs, models
+from web.access import may_see_job
 from web.api_openapi import document
 from web.auth import roles_required
 from web.db import db_session, get_db
@@ -77,15 +78,22 @@ def create_job():
 @bp.get("/jobs/<job_id>")
 @login_required
 def get_job(job_id: str):
-    job = db_session().get(models.Job, job_id)
-    if job is None:
+    return jsonify(jobs.job_json(_visible_job(job_id)))
+
+
+def _visible_job(job_id: str) -> models.Job:
+    """The job if this user may see it; 404 otherwise, so nobody learns which other jobs exist."""
+    session = db_session()
+    job = session.get(models.Job, job_id)
+    if job is None or not may_see_job(session, current_user, job):
         abort(404, description=f"no job {job_id}")
-    return jsonify(jobs.job_json(job))
+    return job
 
 
 @bp.delete("/jobs/<job_id>")
 @roles_required("lead", "planner")
 def cancel_job(job_id: str):
+    _visible_job(job_id)
     job = jobs.request_cancel(get_db(), job_id)
     if job is None:
         abort(404, description=f"no job {job_id}")

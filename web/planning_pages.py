@@ -22,11 +22,12 @@ from wtforms.validators import DataRequired, NumberRange
 
 from scheduler.staffing import staff
 from web import jobs, models
+from web.access import may_see_job, user_site
 from web.auth import roles_required
 from web.charts import band_chart, heat_map
 from web.db import db_session, get_db
 from web.forecasting import METHODS, forecast_values
-from web.repository import NotFound, find_site, site_config
+from web.repository import site_config
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
 
@@ -48,12 +49,7 @@ class CancelForm(FlaskForm):
 # --- shared look-ups ---------------------------------------------------------------------------------------
 
 def _site(session: Session) -> models.Site:
-    """The user's site, or the only/first site for users without one."""
-    if current_user.site_id:
-        row = session.get(models.Site, current_user.site_id)
-        if row is not None:
-            return row
-    return find_site(session)
+    return user_site(session, current_user)
 
 
 def _runs(session: Session, site_id: int) -> list[models.ForecastRun]:
@@ -324,21 +320,11 @@ def _visible_job(job_id: str) -> models.Job:
     job = session.get(models.Job, job_id)
     if job is None:
         abort(404, description=_("There is no job %(id)s.", id=job_id))
-    role = current_user.role
-    if role == "agent":
+    if current_user.role == "agent":
         abort(403, description=_("Your role may not open this page."))
-    if role == "admin" or job.created_by == current_user.username:
-        return job
-    if role in PLANNERS and _job_site_id(session, job) == _site(session).id:
-        return job
-    abort(403, description=_("This job belongs to another site."))
-
-
-def _job_site_id(session: Session, job: models.Job) -> int | None:
-    try:
-        return find_site(session, (job.params or {}).get("site")).id
-    except NotFound:
-        return None
+    if not may_see_job(session, current_user, job):
+        abort(403, description=_("This job belongs to another site."))
+    return job
 
 
 def _elapsed_s(job: models.Job) -> float:

@@ -63,3 +63,17 @@ def test_a_refused_input_fails_the_job_with_its_message(app):
     app.extensions["wfm_jobs"].wait(job_id, timeout=30)
     failed = _job(app, job_id)
     assert (failed.status, failed.error) == ("failed", "the input was wrong; fix it")
+
+
+def test_the_job_api_shows_a_job_to_its_creator_and_hides_it_from_agents(app, client, actions):
+    job_id = _start(app, {})
+    RELEASE.set()
+    app.extensions["wfm_jobs"].wait(job_id, timeout=30)
+    actions.add_user("tester", "lead", "pw")
+    actions.login("tester", "pw")
+    assert client.get(f"/api/v1/jobs/{job_id}").get_json()["result"] == {"answer": 42}
+    actions.logout()
+    actions.add_user("someone", "agent", "pw")
+    actions.login("someone", "pw")
+    hidden = client.get(f"/api/v1/jobs/{job_id}")
+    assert hidden.status_code == 404 and "answer" not in hidden.get_data(as_text=True)
