@@ -186,7 +186,7 @@ def _transition(version_id: int, action: Callable[[Session, models.RosterVersion
 
 
 @bp.post("/rosters/<int:version_id>/submit")
-@roles_required("lead", "planner")
+@roles_required("lead")
 def submit_roster(version_id: int):
     return _transition(version_id, lambda s, v, _b: submit_for_approval(s, v, current_user.username))
 
@@ -209,7 +209,7 @@ def reject_roster(version_id: int):
 
 
 @bp.post("/rosters/<int:version_id>/publish")
-@roles_required("lead", "planner")
+@roles_required("lead")
 def publish_roster(version_id: int):
     def make_public(session: Session, version: models.RosterVersion, _body: dict) -> dict:
         remaining = publish(session, version, current_user.username)
@@ -218,7 +218,7 @@ def publish_roster(version_id: int):
 
 
 @bp.post("/rosters/<int:version_id>/copy")
-@roles_required("lead", "planner")
+@roles_required("lead")
 def copy_roster(version_id: int):
     session = db_session()
     version = visible_version(session, version_id)
