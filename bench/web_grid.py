@@ -30,7 +30,7 @@ from scheduler.shift_edit import build_shift
 from web import create_app, imports, models
 from web.auth import create_user
 from web.db import get_db
-from web.roster_store import publish, save_version
+from web.roster_store import save_version
 
 PASSWORD = "bench-" + "x" * 10
 
@@ -66,7 +66,9 @@ def prepare(instance: Path, agents: int) -> tuple[int, list[str]]:
                     shifts.append(build_shift(row.agent_id, monday + dt.timedelta(days=d), dt.time(start),
                                               dt.time(end), row.skills[0], breaks, site.timezone))
             version = save_version(session, site.id, monday, 7, Roster(tuple(shifts)), created_by="bench")
-            publish(session, version, "bench")
+            # Served as published without the checker: the synthetic shifts ignore agents' wishes and limits, and
+            # this benchmark measures serving pages, not rules.
+            version.status = "published"
             create_user(session, "lead", "lead", PASSWORD, site_id=site.id)
             tokens = []
             for row in rows[:20]:
@@ -92,6 +94,8 @@ class Browser:
                 return response.status, time.perf_counter() - started, body
         except urllib.error.HTTPError as error:
             return error.code, time.perf_counter() - started, b""
+        except OSError:  # timed out or refused: counted as an error, like a 5xx
+            return 0, time.perf_counter() - started, b""
 
     def login(self, username: str) -> None:
         _status, _t, page = self.get("/login")
@@ -109,15 +113,17 @@ def free_port() -> int:
 
 def serve(instance: Path, port: int) -> subprocess.Popen:
     env = dict(os.environ, WFM_INSTANCE_PATH=str(instance))
+    # The server's output goes to a file: an unread pipe fills up and then blocks the server mid-request.
+    log = (instance / "server.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port), "--threads", "8"],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               env=env, stdout=log, stderr=subprocess.STDOUT)
     for _ in range(200):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return process
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError("the server did not start: " + process.stderr.read().decode()[-2000:])
+    raise RuntimeError("the server did not start: " + (instance / "server.log").read_text()[-2000:])
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -139,6 +145,7 @@ def browse(base: str, version_id: int, tokens: list[str], users: int, seconds: f
     agent_paths = [f"/my/shifts?week={monday}", f"/my/team?week={monday}"]
     latencies: list[float] = []
     errors = [0]
+    failed: dict[str, int] = {}
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
 
@@ -157,11 +164,15 @@ def browse(base: str, version_id: int, tokens: list[str], users: int, seconds: f
                 latencies.append(took)
                 if status != 200:
                     errors[0] += 1
+                    key = f"{re.sub(r'/calendar/.*', '/calendar/…', path)} → {status or 'no answer'}"
+                    failed[key] = failed.get(key, 0) + 1
     threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    if failed:
+        print("  errors: " + ", ".join(f"{k} ×{n}" for k, n in sorted(failed.items())))
     return latencies, errors[0], len(latencies)
 
 
@@ -190,6 +201,9 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=10)
+            problems = [line for line in (instance / "server.log").read_text().splitlines()
+                        if "Traceback" in line or "ERROR" in line]
+            print(f"  server log: {len(problems)} errors or tracebacks")
 
 
 if __name__ == "__main__":
