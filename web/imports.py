@@ -47,6 +47,7 @@ def import_site(session: Session, source: Source, name: str | None = None) -> mo
     else:
         _refuse_dropped_queues_with_history(session, row, config, file_name)
         row.name, row.timezone, row.config_toml = config.name, config.timezone, text
+    row.approval_required = _approval_required(config, file_name)
     existing = {q.name: q for q in row.queues}
     for queue in config.queues:
         settings = {k: v for k, v in queue.__dict__.items() if k not in ("name", "channel")}
@@ -60,6 +61,17 @@ def import_site(session: Session, source: Source, name: str | None = None) -> mo
             row.queues.remove(queue_row)
     session.flush()
     return row
+
+
+def _approval_required(config, file_name: str) -> bool:
+    """[roster] works_council_approval = true: rosters are published only after the works council approved."""
+    table = config.extra.get("roster", {})
+    if not isinstance(table, dict):
+        raise SiteConfigError(file_name, ["[roster] must be a table, e.g. works_council_approval = true"])
+    value = table.get("works_council_approval", False)
+    if not isinstance(value, bool):
+        raise SiteConfigError(file_name, [f"[roster] works_council_approval = {value!r}: write true or false"])
+    return value
 
 
 def import_history(session: Session, site_slug: str | None, source: Source, name: str | None = None

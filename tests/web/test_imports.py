@@ -149,3 +149,14 @@ def test_absences_for_unknown_agent_store_nothing(site_app):
     with pytest.raises(DataFileError, match="A999"), site_app.app_context(), get_db().session() as session:
         imports.import_absences(session, None, _file("agent_id,start,end,reason\nA999,2026-12-08,2026-12-08,x\n",
                                                      "absences.csv"))
+
+
+def test_the_site_file_switches_the_works_council_approval_on_and_off(app):
+    with app.app_context(), get_db().session() as session:
+        site = imports.import_site(session, _file(SITE_TOML, "site.toml"))
+        assert site.approval_required is False
+        on = SITE_TOML + "\n[roster]\nworks_council_approval = true\n"
+        assert imports.import_site(session, _file(on, "site.toml")).approval_required is True
+        with pytest.raises(SiteConfigError) as refused:
+            imports.import_site(session, _file(on.replace("= true", '= "ja"'), "site.toml"))
+        assert refused.value.problems == ["[roster] works_council_approval = 'ja': write true or false"]
