@@ -44,5 +44,5 @@ clean:
 # After changing UI text: refresh the catalogue, translate the new German entries, compile.
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --omit-header -o web/translations/messages.pot .
-	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --omit-header
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations
 	$(BIN)/pybabel compile -d web/translations

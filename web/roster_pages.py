@@ -7,7 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -280,8 +280,9 @@ def publish(version_id: int):
         findings = roster_store.publish(session, row, current_user.username)
         message = _("Version %(n)s is published; agents see it now.", n=row.number)
         if findings:
-            message += " " + _("%(count)s findings that do not block publishing are listed on the check page.",
-                               count=len(findings))
+            message += " " + ngettext("%(num)d finding that does not block publishing is listed on the check page.",
+                                      "%(num)d findings that do not block publishing are listed on the check page.",
+                                      len(findings))
         return message, row.id
     return _transition(version_id, act)
 

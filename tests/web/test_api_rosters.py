@@ -206,8 +206,8 @@ def test_a_roster_goes_through_approval_to_publication(app, client, actions, sit
     with app.app_context(), get_db().session() as session:
         find_site(session).approval_required = True
     version_id = make_version(app, _week("A1"))
-    actions.add_user("planner", "planner", "pw")
-    actions.login("planner", "pw")
+    actions.add_user("teamlead", "lead", "pw")
+    actions.login("teamlead", "pw")
     early = send(client, actions, "POST", f"/api/v1/rosters/{version_id}/publish")
     assert early.status_code == 409 and "works council" in early.get_json()["message"]
     stale = send(client, actions, "POST", f"/api/v1/rosters/{version_id}/submit", {"lock_version": 7})
@@ -221,7 +221,7 @@ def test_a_roster_goes_through_approval_to_publication(app, client, actions, sit
     assert send(client, actions, "POST", f"/api/v1/rosters/{version_id}/approve").get_json()["roster"]["status"] == \
         "approved"
     actions.logout()
-    actions.login("planner", "pw")
+    actions.login("teamlead", "pw")
     published = send(client, actions, "POST", f"/api/v1/rosters/{version_id}/publish")
     assert published.status_code == 200 and published.get_json()["roster"]["status"] == "published"
     copy = send(client, actions, "POST", f"/api/v1/rosters/{version_id}/copy")
