@@ -18,6 +18,8 @@ from web.db import get_db
 from web.demo_loader import load_demo
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"  # committed, shown in the README
+DOCS_LIMIT_BYTES = 400_000  # a README image larger than this is a sign the page grew; take a smaller view
 
 
 def chromium_path() -> str | None:
@@ -81,10 +83,18 @@ def new_page(browser, live_server):
         context.close()
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str, docs: bool = False) -> Path:
+    """Save the whole page as screenshots/<name>.png; with docs=True and WFM_DOCS_SCREENSHOTS=1 in the
+    environment also as docs/screenshots/<name>.png (how the README's pictures are renewed)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    if docs and os.environ.get("WFM_DOCS_SCREENSHOTS") == "1":
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        target = DOCS_SCREENSHOTS / path.name
+        shutil.copyfile(path, target)
+        if target.stat().st_size > DOCS_LIMIT_BYTES:
+            page.screenshot(path=str(target))  # the viewport only
     return path
 
 
