@@ -41,8 +41,9 @@ bench: install
 clean:
 	rm -rf $(VENV) instance .pytest_cache
 
-# After changing UI text: refresh the catalogue, translate the new German entries, compile.
+# After changing UI text: refresh the catalogue, translate the new German entries, compile. N_ marks texts
+# translated where they are shown (the roster checker's message templates in scheduler/).
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --omit-header -o web/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --omit-header -o web/translations/messages.pot .
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations
 	$(BIN)/pybabel compile -d web/translations

@@ -10,6 +10,8 @@ Conventions shared by all rules:
   less than the wall clock suggests). The context turns every time into UTC before any rule sees it: Python
   subtracts and compares two datetimes that share a tzinfo by their wall clocks, which is an hour off across
   a DST change. Messages show site-local wall-clock times as "Mon 07.12. 08:00".
+- Every message is a template marked with N_ and its parameters (scheduler.messages): `message` is the English
+  text, and a UI translates the template and formats the parameters for its reader's language.
 - A shift belongs to its date (the local date on which it starts). "Work" is every segment that is not a
   break; breaks are rest breaks in the sense of ArbZG §4 and are not working time.
 - A break "block" is a maximal run of back-to-back break segments; only blocks of at least
@@ -31,16 +33,30 @@ import datetime as dt
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from forecasts.calendar import holiday_name, local_instant, opening_ranges
 from forecasts.site import Site
 from scheduler.domain import Absence, Agent
+from scheduler.messages import (
+    N_,
+    Clock,
+    Day,
+    Duration,
+    Holiday,
+    Listing,
+    Moment,
+    Number,
+    Phrase,
+    Span,
+    Term,
+    Weekday,
+    render,
+)
 from scheduler.roster import Roster, Segment, Shift
 from scheduler.rules import ARBZG, RuleSet
 
-WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SUNDAY = 6
 SATURDAY = 5
 # Shift kinds for preferences and fairness: an early shift starts before 10:00, a late one ends after 18:00
@@ -62,6 +78,10 @@ class Violation:
     rule: str
     hard: bool
     message: str
+    # The message's translatable form (message == render(template, params)). Left out of equality and hashing:
+    # it says what `message` says, and a dict of params cannot be hashed.
+    template: str = field(default="", compare=False)
+    params: Mapping[str, object] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -184,8 +204,9 @@ def known_agents(ctx: CheckContext) -> list[Violation]:
     for agent_id in sorted({s.agent_id for s in ctx.roster.shifts}):
         if agent_id not in ctx.agents:
             first = min(s.date for s in ctx.roster.shifts if s.agent_id == agent_id)
-            out.append(_hard(known_agents, agent_id, first, f"{agent_id}: has shifts (the first on {_day(first)}) "
-                             "but is not in agents.csv; add the agent or remove the shifts"))
+            out.append(_hard(known_agents, agent_id, first,
+                             N_("%(agent)s: has shifts (the first on %(day)s) but is not in agents.csv; add the "
+                                "agent or remove the shifts"), agent=agent_id, day=_day(first)))
     return out
 
 
@@ -199,41 +220,47 @@ def segments_well_formed(ctx: CheckContext) -> list[Violation]:
     for shift in sorted(ctx.roster.shifts, key=lambda s: (s.agent_id, s.date)):
         who, day = ctx.name(shift.agent_id), shift.date
         if not shift.segments:
-            out.append(_hard(segments_well_formed, shift.agent_id, day, f"{who}: the shift on {_day(day)} has no "
-                             "segments"))
+            out.append(_hard(segments_well_formed, shift.agent_id, day,
+                             N_("%(who)s: the shift on %(day)s has no segments"), who=who, day=_day(day)))
             continue
         naive = [s for s in shift.segments if s.start.tzinfo is None or s.end.tzinfo is None]
         if naive:
             out.append(_hard(segments_well_formed, shift.agent_id, day,
-                             f"{who}: the shift on {_day(day)} has times without a UTC offset (first: "
-                             f"{naive[0].activity} {naive[0].start.isoformat()}); give every time with its offset"))
+                             N_("%(who)s: the shift on %(day)s has times without a UTC offset (first: %(activity)s "
+                                "%(time)s); give every time with its offset"),
+                             who=who, day=_day(day), activity=Term(naive[0].activity),
+                             time=naive[0].start.isoformat()))
             continue
         segments = sorted(_in_utc(shift).segments, key=lambda s: s.start)
         start_day = ctx.local(segments[0].start).date()
         if start_day != day:
             out.append(_hard(segments_well_formed, shift.agent_id, day,
-                             f"{who}: the shift dated {_day(day)} starts {_when(ctx, segments[0].start)}; a shift "
-                             "is dated by the local date on which it starts"))
+                             N_("%(who)s: the shift dated %(day)s starts %(start)s; a shift is dated by the local "
+                                "date on which it starts"),
+                             who=who, day=_day(day), start=_when(ctx, segments[0].start)))
         for seg in segments:
             if seg.end <= seg.start:
                 out.append(_hard(segments_well_formed, shift.agent_id, day,
-                                 f"{who}: {seg.activity} {_span(ctx, seg.start, seg.end)} does not end after it "
-                                 "starts"))
+                                 N_("%(who)s: %(activity)s %(span)s does not end after it starts"),
+                                 who=who, activity=Term(seg.activity), span=_span(ctx, seg.start, seg.end)))
         for before, after in zip(segments, segments[1:], strict=False):
             if after.start > before.end:
                 out.append(_hard(segments_well_formed, shift.agent_id, day,
-                                 f"{who}: the shift on {_day(day)} has a gap {_span(ctx, before.end, after.start)}; "
-                                 "a shift is one unbroken run of segments (a pause is a break segment)"))
+                                 N_("%(who)s: the shift on %(day)s has a gap %(gap)s; a shift is one unbroken run of "
+                                    "segments (a pause is a break segment)"),
+                                 who=who, day=_day(day), gap=_span(ctx, before.end, after.start)))
             elif after.start < before.end:
                 out.append(_hard(segments_well_formed, shift.agent_id, day,
-                                 f"{who}: {before.activity} {_span(ctx, before.start, before.end)} and "
-                                 f"{after.activity} {_span(ctx, after.start, after.end)} overlap"))
+                                 N_("%(who)s: %(first)s %(first_span)s and %(second)s %(second_span)s overlap"),
+                                 who=who, first=Term(before.activity), first_span=_span(ctx, before.start, before.end),
+                                 second=Term(after.activity), second_span=_span(ctx, after.start, after.end)))
         boundaries = sorted({s.end for s in segments} | {s.start for s in segments[1:]})
         for moment in boundaries:
             if not _on_grid(ctx.local(moment), grid):
                 out.append(_hard(segments_well_formed, shift.agent_id, day,
-                                 f"{who}: a segment boundary at {_when(ctx, moment)} is not on the {grid}-minute "
-                                 "planning grid"))
+                                 N_("%(who)s: a segment boundary at %(moment)s is not on the %(grid)s-minute "
+                                    "planning grid"),
+                                 who=who, moment=_when(ctx, moment), grid=grid))
     return out
 
 
@@ -248,9 +275,10 @@ def start_granularity(ctx: CheckContext) -> list[Violation]:
             minute = start.hour * 60 + start.minute
             below = minute - minute % step
             out.append(_hard(start_granularity, shift.agent_id, shift.date,
-                             f"{ctx.name(shift.agent_id)}: the shift on {_day(shift.date)} starts at "
-                             f"{_clock(start)}; shifts start on the {step}-minute grid (e.g. "
-                             f"{_minute_clock(below)} or {_minute_clock(below + step)})"))
+                             N_("%(who)s: the shift on %(day)s starts at %(start)s; shifts start on the "
+                                "%(step)s-minute grid (e.g. %(earlier)s or %(later)s)"),
+                             who=ctx.name(shift.agent_id), day=_day(shift.date), start=_clock(start), step=step,
+                             earlier=Clock(below), later=Clock(below + step)))
     return out
 
 
@@ -265,15 +293,19 @@ def inside_opening_hours(ctx: CheckContext) -> list[Violation]:
                 continue
             if _uncovered(ctx, seg.start, seg.end) is not None:
                 days = _local_days(ctx, seg.start, seg.end)
-                hours = "; ".join(_opening_text(ctx.site, d) for d in days)
+                hours = Listing(tuple(_opening_text(ctx.site, d) for d in days), "; ")
                 out.append(_hard(inside_opening_hours, shift.agent_id, shift.date,
-                                 f"{who}: {seg.activity} {_span(ctx, seg.start, seg.end)} lies outside the opening "
-                                 f"hours ({hours})"))
-        for edge, where in ((shift.segments[0], "starts"), (shift.segments[-1], "ends")):
+                                 N_("%(who)s: %(activity)s %(span)s lies outside the opening hours (%(hours)s)"),
+                                 who=who, activity=Term(seg.activity), span=_span(ctx, seg.start, seg.end),
+                                 hours=hours))
+        edges = ((shift.segments[0], N_("%(who)s: the shift on %(day)s starts with a break (%(span)s); a break must "
+                                        "lie inside the shift")),
+                 (shift.segments[-1], N_("%(who)s: the shift on %(day)s ends with a break (%(span)s); a break must "
+                                         "lie inside the shift")))
+        for edge, template in edges:
             if edge.is_break:
-                out.append(_hard(inside_opening_hours, shift.agent_id, shift.date,
-                                 f"{who}: the shift on {_day(shift.date)} {where} with a break "
-                                 f"({_span(ctx, edge.start, edge.end)}); a break must lie inside the shift"))
+                out.append(_hard(inside_opening_hours, shift.agent_id, shift.date, template,
+                                 who=who, day=_day(shift.date), span=_span(ctx, edge.start, edge.end)))
     return out
 
 
@@ -285,9 +317,10 @@ def one_shift_per_day(ctx: CheckContext) -> list[Violation]:
         groups.setdefault((shift.agent_id, shift.date), []).append(shift)
     for (agent_id, day), shifts in sorted(groups.items()):
         if len(shifts) > 1:
-            spans = " and ".join(_clock_span(ctx, s.start, s.end) for s in shifts)
-            out.append(_hard(one_shift_per_day, agent_id, day, f"{ctx.name(agent_id)}: {len(shifts)} shifts on "
-                             f"{_day(day)} ({spans}); one shift per day"))
+            spans = Listing(tuple(_clock_span(ctx, s.start, s.end) for s in shifts), N_(" and "))
+            out.append(_hard(one_shift_per_day, agent_id, day,
+                             N_("%(who)s: %(count)s shifts on %(day)s (%(spans)s); one shift per day"),
+                             who=ctx.name(agent_id), count=len(shifts), day=_day(day), spans=spans))
     return out
 
 
@@ -295,8 +328,8 @@ def min_shift_length(ctx: CheckContext) -> list[Violation]:
     """A shift has at least rules.min_shift_minutes of work (site policy)."""
     limit = ctx.rules.min_shift_minutes
     return [_hard(min_shift_length, s.agent_id, s.date,
-                  f"{ctx.name(s.agent_id)}: the shift on {_day(s.date)} has only {_duration(_work(s))} of "
-                  f"work; the site's minimum is {_duration(limit)}")
+                  N_("%(who)s: the shift on %(day)s has only %(work)s of work; the site's minimum is %(minimum)s"),
+                  who=ctx.name(s.agent_id), day=_day(s.date), work=Duration(_work(s)), minimum=Duration(limit))
             for s in ctx.shifts if _work(s) < limit]
 
 
@@ -304,8 +337,8 @@ def daily_work_limit(ctx: CheckContext) -> list[Violation]:
     """ArbZG §3: at most rules.max_daily_work_minutes (10 h) of work a day."""
     limit = ctx.rules.max_daily_work_minutes
     return [_hard(daily_work_limit, s.agent_id, s.date,
-                  f"{ctx.name(s.agent_id)}: {_duration(_work(s))} of work on {_day(s.date)}; ArbZG §3 "
-                  f"allows at most {_duration(limit)} a day")
+                  N_("%(who)s: %(work)s of work on %(day)s; ArbZG §3 allows at most %(limit)s a day"),
+                  who=ctx.name(s.agent_id), work=Duration(_work(s)), day=_day(s.date), limit=Duration(limit))
             for s in ctx.shifts if _work(s) > limit]
 
 
@@ -322,10 +355,11 @@ def average_daily_work(ctx: CheckContext) -> list[Violation]:
         if total > limit * len(days):
             average = math.ceil(total / len(days))
             out.append(_hard(average_daily_work, agent_id, days[0],
-                             f"{ctx.name(agent_id)}: {len(days)} days of work from {_day(days[0])} to "
-                             f"{_day(days[-1])} average {_duration(average)}; ArbZG §3 allows more than "
-                             f"{_duration(limit)} a day only if the average stays at {_duration(limit)} (checked "
-                             "over the days worked in this roster)"))
+                             N_("%(who)s: %(days)s days of work from %(first)s to %(last)s average %(average)s; "
+                                "ArbZG §3 allows more than %(limit)s a day only if the average stays at %(limit)s "
+                                "(checked over the days worked in this roster)"),
+                             who=ctx.name(agent_id), days=len(days), first=_day(days[0]), last=_day(days[-1]),
+                             average=Duration(average), limit=Duration(limit)))
     return out
 
 
@@ -341,12 +375,16 @@ def breaks_required(ctx: CheckContext) -> list[Violation]:
         counted = sum(m for m in lengths if m >= block)
         if counted < required:
             short = sum(m for m in lengths if m < block)
-            note = f" ({_duration(short)} more in blocks under {block} min, which do not count)" if short else ""
-            over = "9 h" if work > 9 * 60 else "6 h"
-            out.append(_hard(breaks_required, shift.agent_id, shift.date,
-                             f"{ctx.name(shift.agent_id)}: {_duration(work)} of work on {_day(shift.date)} with "
-                             f"{_duration(counted)} of break{note}; ArbZG §4 requires {_duration(required)} for "
-                             f"more than {over} of work"))
+            template = (N_("%(who)s: %(work)s of work on %(day)s with %(counted)s of break (%(short)s more in blocks "
+                           "under %(block)s min, which do not count); ArbZG §4 requires %(required)s for more than "
+                           "%(over)s of work") if short else
+                        N_("%(who)s: %(work)s of work on %(day)s with %(counted)s of break; ArbZG §4 requires "
+                           "%(required)s for more than %(over)s of work"))
+            notes = {"short": Duration(short), "block": block} if short else {}
+            out.append(_hard(breaks_required, shift.agent_id, shift.date, template,
+                             who=ctx.name(shift.agent_id), work=Duration(work), day=_day(shift.date),
+                             counted=Duration(counted), **notes, required=Duration(required),
+                             over=Duration(9 * 60 if work > 9 * 60 else 6 * 60)))
     return out
 
 
@@ -358,8 +396,10 @@ def break_blocks(ctx: CheckContext) -> list[Violation]:
         for start, end in _break_blocks(shift):
             if _minutes(start, end) < block:
                 out.append(_hard(break_blocks, shift.agent_id, shift.date,
-                                 f"{ctx.name(shift.agent_id)}: the break {_span(ctx, start, end)} lasts "
-                                 f"{_duration(_minutes(start, end))}; ArbZG §4 breaks last at least {block} min"))
+                                 N_("%(who)s: the break %(span)s lasts %(length)s; ArbZG §4 breaks last at least "
+                                    "%(block)s min"),
+                                 who=ctx.name(shift.agent_id), span=_span(ctx, start, end),
+                                 length=Duration(_minutes(start, end)), block=block))
     return out
 
 
@@ -372,10 +412,11 @@ def work_without_break(ctx: CheckContext) -> list[Violation]:
         for first, last, work in _work_runs(shift, block):
             if work > limit:
                 out.append(_hard(work_without_break, shift.agent_id, shift.date,
-                                 f"{ctx.name(shift.agent_id)}: {_duration(work)} of work in a row on "
-                                 f"{_day(shift.date)} from {_clock(ctx.local(first))} to {_clock(ctx.local(last))}; "
-                                 f"ArbZG §4 allows at most {_duration(limit)} without a break of at least "
-                                 f"{block} min"))
+                                 N_("%(who)s: %(work)s of work in a row on %(day)s from %(first)s to %(last)s; "
+                                    "ArbZG §4 allows at most %(limit)s without a break of at least %(block)s min"),
+                                 who=ctx.name(shift.agent_id), work=Duration(work), day=_day(shift.date),
+                                 first=_clock(ctx.local(first)), last=_clock(ctx.local(last)), limit=Duration(limit),
+                                 block=block))
     return out
 
 
@@ -395,14 +436,16 @@ def break_not_at_edges(ctx: CheckContext) -> list[Violation]:
         after = sum(_length(s) for s in shift.segments if not s.is_break and s.start >= last_end)
         if 0 < before < before_min:
             out.append(_hard(break_not_at_edges, shift.agent_id, shift.date,
-                             f"{who}: the break {_span(ctx, first_start, first_end)} comes after only "
-                             f"{_duration(before)} of work; at least {_duration(before_min)} of work must come "
-                             "before the first break"))
+                             N_("%(who)s: the break %(span)s comes after only %(work)s of work; at least "
+                                "%(minimum)s of work must come before the first break"),
+                             who=who, span=_span(ctx, first_start, first_end), work=Duration(before),
+                             minimum=Duration(before_min)))
         if 0 < after < after_min:
             out.append(_hard(break_not_at_edges, shift.agent_id, shift.date,
-                             f"{who}: the break {_span(ctx, last_start, last_end)} is followed by only "
-                             f"{_duration(after)} of work; at least {_duration(after_min)} of work must follow "
-                             "the last break"))
+                             N_("%(who)s: the break %(span)s is followed by only %(work)s of work; at least "
+                                "%(minimum)s of work must follow the last break"),
+                             who=who, span=_span(ctx, last_start, last_end), work=Duration(after),
+                             minimum=Duration(after_min)))
     return out
 
 
@@ -422,13 +465,15 @@ def rest_between_shifts(ctx: CheckContext) -> list[Violation]:
             rest = _minutes(before.end, after.start)
             if rest < 0:
                 out.append(_hard(rest_between_shifts, agent_id, after.date,
-                                 f"{who}: the shift starting {_when(ctx, after.start)} begins before the one "
-                                 f"ending {_when(ctx, before.end)} is over; shifts must not overlap"))
+                                 N_("%(who)s: the shift starting %(start)s begins before the one ending %(end)s is "
+                                    "over; shifts must not overlap"),
+                                 who=who, start=_when(ctx, after.start), end=_when(ctx, before.end)))
             elif rest < need:
                 out.append(_hard(rest_between_shifts, agent_id, after.date,
-                                 f"{who}: only {_duration(rest)} rest between the shift ending "
-                                 f"{_when(ctx, before.end)} and the one starting {_when(ctx, after.start)}; "
-                                 f"ArbZG §5 requires {_duration(need)}"))
+                                 N_("%(who)s: only %(rest)s rest between the shift ending %(end)s and the one "
+                                    "starting %(start)s; ArbZG §5 requires %(need)s"),
+                                 who=who, rest=Duration(rest), end=_when(ctx, before.end),
+                                 start=_when(ctx, after.start), need=Duration(need)))
     return out
 
 
@@ -453,11 +498,15 @@ def weekly_contract_hours(ctx: CheckContext) -> list[Violation]:
             high = max(0, math.floor(round(contract * (1 + share), 6)) - credit)
             if low <= work <= high:
                 continue
-            absence = f" less {_duration(credit)} of absence" if credit else ""
-            out.append(_hard(weekly_contract_hours, agent_id, monday,
-                             f"{ctx.name(agent_id)}: {_duration(work)} of work in {_week(monday)}; the contract "
-                             f"asks {_duration(contract)} ± {share * 100:g} %{absence} ({_duration(low)} to "
-                             f"{_duration(high)})"))
+            template = (N_("%(who)s: %(work)s of work in %(week)s; the contract asks %(contract)s ± %(tolerance)s %% "
+                           "less %(absence)s of absence (%(low)s to %(high)s)") if credit else
+                        N_("%(who)s: %(work)s of work in %(week)s; the contract asks %(contract)s ± %(tolerance)s %% "
+                           "(%(low)s to %(high)s)"))
+            absence = {"absence": Duration(credit)} if credit else {}
+            out.append(_hard(weekly_contract_hours, agent_id, monday, template,
+                             who=ctx.name(agent_id), work=Duration(work), week=_week(monday),
+                             contract=Duration(contract), tolerance=Number(share * 100), **absence,
+                             low=Duration(low), high=Duration(high)))
     return out
 
 
@@ -474,8 +523,9 @@ def max_days_per_week(ctx: CheckContext) -> list[Violation]:
             days = {s.date for s in shifts if monday <= s.date <= sunday}
             if len(days) > agent.max_days_per_week:
                 out.append(_hard(max_days_per_week, agent_id, monday,
-                                 f"{ctx.name(agent_id)}: works {len(days)} days in {_week(monday)}; the contract "
-                                 f"allows at most {agent.max_days_per_week}"))
+                                 N_("%(who)s: works %(days)s days in %(week)s; the contract allows at most %(limit)s"),
+                                 who=ctx.name(agent_id), days=len(days), week=_week(monday),
+                                 limit=agent.max_days_per_week))
     return out
 
 
@@ -494,18 +544,21 @@ def days_off_per_week(ctx: CheckContext) -> list[Violation]:
             off = [d for d in week if d not in worked]
             who = ctx.name(agent_id)
             if len(off) < need:
-                out.append(_hard(days_off_per_week, agent_id, monday,
-                                 f"{who}: {_count(len(off), 'day')} off in {_week(monday)}; at least {need} "
-                                 "required"))
+                # Singular or plural by hand: English and German both use the singular for exactly one.
+                template = (N_("%(who)s: %(off)s day off in %(week)s; at least %(need)s required") if len(off) == 1
+                            else N_("%(who)s: %(off)s days off in %(week)s; at least %(need)s required"))
+                out.append(_hard(days_off_per_week, agent_id, monday, template,
+                                 who=who, off=len(off), week=_week(monday), need=need))
             elif ctx.rules.consecutive_days_off:
                 known_off = {d for d in horizon if d not in worked}
                 pairs = [d for d in [monday - dt.timedelta(days=1), *week]
                          if d in known_off and d + dt.timedelta(days=1) in known_off]
                 if not pairs:
-                    listed = ", ".join(_day(d) for d in off) or "none"
                     out.append(_hard(days_off_per_week, agent_id, monday,
-                                     f"{who}: no two consecutive days off in {_week(monday)} (days off: {listed}); "
-                                     "the site requires two in a row"))
+                                     N_("%(who)s: no two consecutive days off in %(week)s (days off: %(off)s); the "
+                                        "site requires two in a row"),
+                                     who=who, week=_week(monday),
+                                     off=Listing(tuple(_day(d) for d in off), empty=N_("none"))))
     return out
 
 
@@ -524,8 +577,10 @@ def skills(ctx: CheckContext) -> list[Violation]:
                 minutes[seg.activity] = minutes.get(seg.activity, 0) + _length(seg)
         for activity, total in minutes.items():
             out.append(_hard(skills, shift.agent_id, shift.date,
-                             f"{agent.name}: {_duration(total)} of {activity} on {_day(shift.date)} without the "
-                             f"{activity} skill (skills: {', '.join(agent.skills)})"))
+                             N_("%(who)s: %(length)s of %(activity)s on %(day)s without the %(activity)s skill "
+                                "(skills: %(skills)s)"),
+                             who=agent.name, length=Duration(total), activity=Term(activity), day=_day(shift.date),
+                             skills=Listing(tuple(agent.skills))))
     return out
 
 
@@ -541,17 +596,21 @@ def leave_and_availability(ctx: CheckContext) -> list[Violation]:
         for absence in ctx.absences_utc:
             if absence.agent_id == shift.agent_id and absence.start < shift.end and shift.start < absence.end:
                 out.append(_hard(leave_and_availability, shift.agent_id, shift.date,
-                                 f"{agent.name}: the shift on {_day(shift.date)} ({span}) overlaps "
-                                 f"{_absence_text(ctx, absence)}"))
+                                 N_("%(who)s: the shift on %(day)s (%(span)s) overlaps %(absence)s"),
+                                 who=agent.name, day=_day(shift.date), span=span,
+                                 absence=_absence_text(ctx, absence)))
         start, end = ctx.local(shift.start), ctx.local(shift.end)
         if agent.earliest_start is not None and start.time() < agent.earliest_start:
             out.append(_hard(leave_and_availability, shift.agent_id, shift.date,
-                             f"{agent.name}: the shift on {_day(shift.date)} starts at {_clock(start)}, before the "
-                             f"agent's earliest start {agent.earliest_start:%H:%M}"))
+                             N_("%(who)s: the shift on %(day)s starts at %(start)s, before the agent's earliest "
+                                "start %(earliest)s"),
+                             who=agent.name, day=_day(shift.date), start=_clock(start),
+                             earliest=Clock(agent.earliest_start)))
         if agent.latest_end is not None and (end.date() > shift.date or end.time() > agent.latest_end):
             out.append(_hard(leave_and_availability, shift.agent_id, shift.date,
-                             f"{agent.name}: the shift on {_day(shift.date)} ends at {_clock(end)}, after the "
-                             f"agent's latest end {agent.latest_end:%H:%M}"))
+                             N_("%(who)s: the shift on %(day)s ends at %(end)s, after the agent's latest end "
+                                "%(latest)s"),
+                             who=agent.name, day=_day(shift.date), end=_clock(end), latest=Clock(agent.latest_end)))
     return out
 
 
@@ -573,10 +632,17 @@ def sundays_and_holidays(ctx: CheckContext) -> list[Violation]:
         special = sorted(d for d in all_days if d.weekday() == SUNDAY or holiday_name(site, d))
         for day in special:
             if day in roster_days and not opening_ranges(site, day):
-                kind = "a Sunday" if day.weekday() == SUNDAY else f"a public holiday ({holiday_name(site, day)})"
-                out.append(_hard(sundays_and_holidays, agent_id, day,
-                                 f"{who}: works on {_day(day)}, {kind}, although the site is closed that day; "
-                                 "ArbZG §9 allows such work only where the site opens"))
+                if day.weekday() == SUNDAY:
+                    out.append(_hard(sundays_and_holidays, agent_id, day,
+                                     N_("%(who)s: works on %(day)s, a Sunday, although the site is closed that day; "
+                                        "ArbZG §9 allows such work only where the site opens"),
+                                     who=who, day=_day(day)))
+                else:
+                    out.append(_hard(sundays_and_holidays, agent_id, day,
+                                     N_("%(who)s: works on %(day)s, a public holiday (%(holiday)s), although the site "
+                                        "is closed that day; ArbZG §9 allows such work only where the site opens"),
+                                     who=who, day=_day(day),
+                                     holiday=Holiday(str(holiday_name(site, day)), day, site.holidays)))
         used: set[dt.date] = set()
         for day in special:
             within = rules.substitute_rest_within_days if day.weekday() == SUNDAY else HOLIDAY_SUBSTITUTE_WITHIN_DAYS
@@ -588,17 +654,19 @@ def sundays_and_holidays(ctx: CheckContext) -> list[Violation]:
                 used.add(free)
             elif window[-1] <= last_known:
                 out.append(_hard(sundays_and_holidays, agent_id, day,
-                                 f"{who}: worked {_day(day)} but has no substitute day off (a working day without "
-                                 f"work) from {_day(window[0])} to {_day(window[-1])}; ArbZG §11 requires one "
-                                 f"within {within} days"))
+                                 N_("%(who)s: worked %(day)s but has no substitute day off (a working day without "
+                                    "work) from %(first)s to %(last)s; ArbZG §11 requires one within %(within)s days"),
+                                 who=who, day=_day(day), first=_day(window[0]), last=_day(window[-1]),
+                                 within=within))
         for year in sorted({d.year for d in special}):
             sundays = [d for d in special if d.year == year and d.weekday() == SUNDAY]
             total = _sundays_in_year(year)
             if sundays and total - len(sundays) < rules.min_sundays_off_per_year:
-                worked = len(sundays)
                 out.append(_hard(sundays_and_holidays, agent_id, sundays[-1],
-                                 f"{who}: works {worked} of the {total} Sundays of {year}; ArbZG §11 requires at "
-                                 f"least {rules.min_sundays_off_per_year} Sundays off a year"))
+                                 N_("%(who)s: works %(worked)s of the %(total)s Sundays of %(year)s; ArbZG §11 "
+                                    "requires at least %(minimum)s Sundays off a year"),
+                                 who=who, worked=len(sundays), total=total, year=year,
+                                 minimum=rules.min_sundays_off_per_year))
     return out
 
 
@@ -615,15 +683,19 @@ def preferences(ctx: CheckContext) -> list[Violation]:
         day = _day(shift.date)
         if agent.preferred_shift == "early" and not _is_early(ctx, shift):
             out.append(_soft(preferences, agent.agent_id, shift.date,
-                             f"{agent.name} prefers early shifts but starts at {_clock(ctx.local(shift.start))} on "
-                             f"{day} (early = starting before {EARLY_STARTS_BEFORE:%H:%M})"))
+                             N_("%(who)s prefers early shifts but starts at %(start)s on %(day)s (early = starting "
+                                "before %(limit)s)"),
+                             who=agent.name, start=_clock(ctx.local(shift.start)), day=day,
+                             limit=Clock(EARLY_STARTS_BEFORE)))
         if agent.preferred_shift == "late" and not _is_late(ctx, shift):
             out.append(_soft(preferences, agent.agent_id, shift.date,
-                             f"{agent.name} prefers late shifts but ends at {_clock(ctx.local(shift.end))} on {day} "
-                             f"(late = ending after {LATE_ENDS_AFTER:%H:%M})"))
+                             N_("%(who)s prefers late shifts but ends at %(end)s on %(day)s (late = ending after "
+                                "%(limit)s)"),
+                             who=agent.name, end=_clock(ctx.local(shift.end)), day=day, limit=Clock(LATE_ENDS_AFTER)))
         if shift.date.weekday() in agent.days_off_wish:
             out.append(_soft(preferences, agent.agent_id, shift.date,
-                             f"{agent.name} wished {WEEKDAY_ABBR[shift.date.weekday()]} off but works {day}"))
+                             N_("%(who)s wished %(weekday)s off but works %(day)s"),
+                             who=agent.name, weekday=Weekday(shift.date.weekday()), day=day))
     return out
 
 
@@ -632,19 +704,22 @@ def fairness(ctx: CheckContext) -> list[Violation]:
     its agents in agents.csv) plus 1 gets a penalty naming both numbers."""
     out = []
     first = ctx.horizon[0] if ctx.horizon else None
-    kinds = (("late shifts", lambda s: _is_late(ctx, s)), ("Saturdays worked", lambda s: s.date.weekday() == SATURDAY))
+    kinds = ((N_("%(who)s: %(count)s late shifts while %(team)s averages %(average)s; more than %(margin)s above the "
+                 "average is unfair"), lambda s: _is_late(ctx, s)),
+             (N_("%(who)s: %(count)s Saturdays worked while %(team)s averages %(average)s; more than %(margin)s "
+                 "above the average is unfair"), lambda s: s.date.weekday() == SATURDAY))
     teams: dict[str, list[Agent]] = {}
     for agent in ctx.agents.values():
         teams.setdefault(agent.team, []).append(agent)
     for team, members in sorted(teams.items()):
-        for label, matches in kinds:
+        for template, matches in kinds:
             counts = {a.agent_id: sum(1 for s in ctx.shifts_of(a.agent_id) if matches(s)) for a in members}
             average = sum(counts.values()) / len(members)
             for agent in sorted(members, key=lambda a: a.agent_id):
                 if counts[agent.agent_id] > average + FAIRNESS_MARGIN:
-                    out.append(_soft(fairness, agent.agent_id, first,
-                                     f"{agent.name}: {counts[agent.agent_id]} {label} while {team} averages "
-                                     f"{average:.1f}; more than {FAIRNESS_MARGIN} above the average is unfair"))
+                    out.append(_soft(fairness, agent.agent_id, first, template,
+                                     who=agent.name, count=counts[agent.agent_id], team=team,
+                                     average=Number(average, 1), margin=FAIRNESS_MARGIN))
     return out
 
 
@@ -674,12 +749,12 @@ def summary(violations: Iterable[Violation]) -> dict[str, int]:
 
 # ----------------------------------------------------------------------------------------------- helpers
 
-def _hard(rule: Rule, agent_id: str | None, day: dt.date | None, message: str) -> Violation:
-    return Violation(agent_id, day, rule.__name__, True, message)
+def _hard(rule: Rule, agent_id: str | None, day: dt.date | None, template: str, /, **params: object) -> Violation:
+    return Violation(agent_id, day, rule.__name__, True, render(template, params), template, params)
 
 
-def _soft(rule: Rule, agent_id: str | None, day: dt.date | None, message: str) -> Violation:
-    return Violation(agent_id, day, rule.__name__, False, message)
+def _soft(rule: Rule, agent_id: str | None, day: dt.date | None, template: str, /, **params: object) -> Violation:
+    return Violation(agent_id, day, rule.__name__, False, render(template, params), template, params)
 
 
 def _usable(shift: Shift) -> bool:
@@ -801,67 +876,59 @@ def _is_late(ctx: CheckContext, shift: Shift) -> bool:
     return end.date() > shift.date or end.time() > LATE_ENDS_AFTER
 
 
-def _day(day: dt.date) -> str:
-    return f"{WEEKDAY_ABBR[day.weekday()]} {day:%d.%m.}"
+def _day(day: dt.date) -> Day:
+    return Day(day)
 
 
-def _clock(local: dt.datetime) -> str:
-    return f"{local:%H:%M}"
+def _clock(local: dt.datetime) -> Clock:
+    return Clock(local)
 
 
-def _minute_clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+def _when(ctx: CheckContext, moment: dt.datetime) -> Moment:
+    return Moment(ctx.local(moment))
 
 
-def _when(ctx: CheckContext, moment: dt.datetime) -> str:
-    local = ctx.local(moment)
-    return f"{_day(local.date())} {_clock(local)}"
-
-
-def _span(ctx: CheckContext, start: dt.datetime, end: dt.datetime) -> str:
+def _span(ctx: CheckContext, start: dt.datetime, end: dt.datetime) -> Span:
     """'Mon 07.12. 08:00–16:30', or with both days when the span crosses midnight."""
-    a, b = ctx.local(start), ctx.local(end)
-    if a.date() == b.date():
-        return f"{_day(a.date())} {_clock(a)}–{_clock(b)}"
-    return f"{_day(a.date())} {_clock(a)}–{_day(b.date())} {_clock(b)}"
+    return Span(ctx.local(start), ctx.local(end))
 
 
-def _clock_span(ctx: CheckContext, start: dt.datetime, end: dt.datetime) -> str:
-    return f"{_clock(ctx.local(start))}–{_clock(ctx.local(end))}"
+def _clock_span(ctx: CheckContext, start: dt.datetime, end: dt.datetime) -> Span:
+    return Span(ctx.local(start), ctx.local(end), days=False)
 
 
-def _week(monday: dt.date) -> str:
+def _week(monday: dt.date) -> Phrase:
     sunday = monday + dt.timedelta(days=6)
-    return f"week {monday.isocalendar().week} ({monday:%d.%m.}–{sunday:%d.%m.})"
+    return Phrase(N_("week %(number)s (%(first)s–%(last)s)"),
+                  {"number": monday.isocalendar().week, "first": Day(monday, weekday=False),
+                   "last": Day(sunday, weekday=False)})
 
 
 def _duration(minutes: int) -> str:
     """'9 h 30 min', '10 h', '45 min', '0 min'."""
-    sign, minutes = ("-", -minutes) if minutes < 0 else ("", minutes)
-    hours, rest = divmod(int(minutes), 60)
-    if hours and rest:
-        return f"{sign}{hours} h {rest} min"
-    return f"{sign}{hours} h" if hours else f"{sign}{rest} min"
+    return str(Duration(minutes))
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _opening_text(site: Site, day: dt.date) -> str:
+def _opening_text(site: Site, day: dt.date) -> Phrase:
     ranges = opening_ranges(site, day)
     if ranges:
-        return f"{_day(day)}: open {', '.join(str(r).replace('-', '–') for r in ranges)}"
+        return Phrase(N_("%(day)s: open %(hours)s"),
+                      {"day": Day(day), "hours": Listing(tuple(str(r).replace("-", "–") for r in ranges))})
     holiday = holiday_name(site, day)
-    return f"{_day(day)}: closed" + (f" ({holiday})" if holiday else "")
+    if holiday:
+        return Phrase(N_("%(day)s: closed (%(holiday)s)"),
+                      {"day": Day(day), "holiday": Holiday(holiday, day, site.holidays)})
+    return Phrase(N_("%(day)s: closed"), {"day": Day(day)})
 
 
-def _absence_text(ctx: CheckContext, absence: Absence) -> str:
+def _absence_text(ctx: CheckContext, absence: Absence) -> Phrase:
     start, end = ctx.local(absence.start), ctx.local(absence.end)
+    reason = Term(absence.reason)
     midnight = start.time() == dt.time(0) and end.time() == dt.time(0)
     if midnight:
         last = end.date() - dt.timedelta(days=1)
         if last == start.date():
-            return f"{absence.reason} on {_day(start.date())}"
-        return f"{absence.reason} {_day(start.date())}–{_day(last)}"
-    return f"{absence.reason} {_span(ctx, absence.start, absence.end)}"
+            return Phrase(N_("%(reason)s on %(day)s"), {"reason": reason, "day": Day(start.date())})
+        return Phrase(N_("%(reason)s %(first)s–%(last)s"),
+                      {"reason": reason, "first": Day(start.date()), "last": Day(last)})
+    return Phrase(N_("%(reason)s %(span)s"), {"reason": reason, "span": Span(start, end)})

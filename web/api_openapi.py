@@ -79,9 +79,16 @@ SCHEMAS: dict[str, Schema] = {
                   message={**_STR, "description": "what went wrong and what to do"}),
     "ImportRefused": {"allOf": [_ref("Error"), _obj(("problems",), problems={
         **_list(_STR), "description": "one per problem: 'file line N, column C: ...'"})]},
-    "Violation": _obj(("agent_id", "date", "rule", "hard", "message"), agent_id=_null(_STR), date=_null(_DATE),
-                      rule=_STR, hard=_BOOL, overridable={**_BOOL, "description": "a reason lets it pass"},
-                      message=_STR),
+    "Violation": _obj(("agent_id", "date", "rule", "hard", "message", "template", "params"), agent_id=_null(_STR),
+                      date=_null(_DATE), rule=_STR, hard=_BOOL,
+                      overridable={**_BOOL, "description": "a reason lets it pass"},
+                      message={**_STR, "description": "in English: the template filled with the params"},
+                      template={**_STR, "description": "the English message with %(name)s placeholders, to translate "
+                                                       "(empty when there is none)"},
+                      params={"type": "object", "description": (
+                          "the placeholders' values: days as ISO dates, moments as ISO date-times, spans as ISO "
+                          "intervals (start/end), clocks as HH:MM, durations in minutes, weekdays as 0 (Monday) "
+                          "to 6, lists as arrays, nested phrases as {template, params}")}),
     "RuleViolations": {"allOf": [_ref("Error"), _obj(("violations",), violations=_list(_ref("Violation")),
                                                      needs_reason=_BOOL)]},
     "Conflict": {"allOf": [_ref("Error"), _obj(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.http import HTTP_STATUS_CODES
 
 from scheduler.checker import Violation
+from scheduler.messages import params_json
 from scheduler.roster import Shift
 from web import models
 from web.access import MANAGERS, own_agent, visible_teams
@@ -157,7 +158,8 @@ def violation_json(violation: Violation) -> dict[str, Any]:
     return {"agent_id": violation.agent_id, "date": violation.date.isoformat() if violation.date else None,
             "rule": violation.rule, "hard": violation.hard,
             "overridable": not violation.hard or violation.rule in OVERRIDABLE_HARD_RULES,
-            "message": violation.message}
+            "message": violation.message, "template": violation.template,
+            "params": params_json(violation.params)}
 
 
 def version_json(version: models.RosterVersion, site: models.Site, *, with_summary: bool = True) -> dict[str, Any]:

@@ -6,6 +6,8 @@ from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask_babel import Babel, format_date, format_datetime, format_decimal, format_number, get_locale
 from flask_login import current_user
 
+from web.violation_text import localized
+
 LANGUAGES = {"de": "Deutsch", "en": "English"}
 DEFAULT_LANGUAGE = "de"
 bp = Blueprint("i18n", __name__)
@@ -24,7 +26,8 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, default_locale=DEFAULT_LANGUAGE, default_timezone="Europe/Berlin")
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale, format_date=format_date,
                                  format_datetime=format_datetime, format_decimal=format_decimal,
-                                 format_number=format_number)
+                                 format_number=format_number, violation_text=localized)
+    app.jinja_env.filters["violation_text"] = localized
 
 
 @bp.get("/lang/<code>")

@@ -25,7 +25,7 @@ from web.db import db_session
 from web.forecasting import forecast_values
 from web.repository import find_site, site_config
 from web.roster_export import XLSX_MIMETYPE, export_name, roster_csv, roster_xlsx
-from web.roster_store import RosterStateError, ShiftRefused, StaleVersion
+from web.roster_store import PublishRefused, RosterStateError, ShiftRefused, StaleVersion
 from web.roster_views import (
     GridAgent,
     coverage_days,
@@ -45,6 +45,7 @@ from web.roster_views import (
     step_chart,
 )
 from web.rostering import check_roster_params, stored_agents
+from web.violation_text import publish_refused_text, shift_refused_text
 
 bp = Blueprint("rosters", __name__, url_prefix="/rosters")
 
@@ -239,7 +240,8 @@ def _transition(version_id: int, action) -> Response:
         message, target = action(session, row)
     except RosterStateError as exc:
         session.rollback()
-        flash(str(exc), "error")
+        # The checker's findings in the reader's language; the exception's own text is the API's English.
+        flash(publish_refused_text(exc.violations) if isinstance(exc, PublishRefused) else str(exc), "error")
         return redirect(url_for("rosters.version", version_id=version_id))
     session.commit()
     flash(message, "info")
@@ -425,8 +427,8 @@ def edit_shift(version_id: int, agent_id: str, day: str):
                                 reason=form.reason, expected_lock=expected)
     except ShiftRefused as exc:
         session.rollback()
-        return render_template("rosters/edit_shift.html", form=form, refused=exc.check, error=str(exc),
-                               **page), 422
+        error = shift_refused_text(exc.check.blocking, exc.check.overridable, exc.needs_reason)
+        return render_template("rosters/edit_shift.html", form=form, refused=exc.check, error=error, **page), 422
     except StaleVersion as exc:
         session.rollback()
         return render_template("rosters/edit_shift.html", form=form, error=str(exc), stale=True, **page), 409

@@ -66,7 +66,7 @@ class ShiftRefused(RosterStateError):
         problems = check.blocking or check.overridable
         lead = ("needs a reason to override: " if needs_reason and not check.blocking else "breaks a rule: ")
         super().__init__(lead + "; ".join(v.message for v in problems))
-        self.check = check
+        self.check, self.needs_reason = check, needs_reason
 
 
 # --- conversion ------------------------------------------------------------------------------------------------

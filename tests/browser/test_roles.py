@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask_babel import force_locale, format_date, gettext
+from flask_babel import force_locale, format_date, gettext, ngettext
 from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +28,9 @@ from web.db import get_db
 TZ = ZoneInfo("Europe/Berlin")  # the demo site's zone
 JOB_TIMEOUT_MS = 120_000  # forecast and a 10 s solve take ~20 s; a busy CI machine gets room
 PHONE = {"width": 375, "height": 812}
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # the checker's day names (its sentences are English)
+# The roster checker's rest rule as its catalogue entry; the page shows its German translation.
+REST_RULE = ("%(who)s: only %(rest)s rest between the shift ending %(end)s and the one starting %(start)s; "
+             "ArbZG §5 requires %(need)s")
 REST_MINUTES = 10 * 60 + 30  # the edit leaves 10 h 30 min rest; ArbZG §5 wants 11 h
 DONE = "#job[data-status=succeeded], #job[data-status=failed], #job[data-status=cancelled]"
 
@@ -51,6 +53,11 @@ def de(live_server, message: str, **values) -> str:
         return gettext(message, **values)
 
 
+def de_plural(live_server, singular: str, plural: str, num: int) -> str:
+    with live_server.app.test_request_context(), force_locale("de"):
+        return ngettext(singular, plural, num)
+
+
 def de_date(live_server, day: dt.date, pattern: str) -> str:
     with live_server.app.test_request_context(), force_locale("de"):
         return format_date(day, pattern)
@@ -64,8 +71,9 @@ def times(row: models.RosterShift) -> str:
     return f"{clock(row.start)}–{clock(row.end)}"
 
 
-def checker_day(day: dt.date) -> str:
-    return f"{WEEKDAYS[day.weekday()]} {day:%d.%m.}"
+def checker_day(live_server, day: dt.date) -> str:
+    """A day in a German checker sentence, as the other dates of the pages ("Di. 01.12.")."""
+    return de_date(live_server, day, "EEE dd.MM.")
 
 
 def duration(minutes: int) -> str:
@@ -180,9 +188,10 @@ def test_lead_computes_checks_and_publishes_next_weeks_roster(live_server, new_p
     new_end = (next_start.astimezone(dt.UTC) - dt.timedelta(minutes=REST_MINUTES)).astimezone(TZ)
     new_start = new_end - dt.timedelta(hours=9)  # 8 h 30 min of work with the break: only the rest is at issue
     pause = new_start + dt.timedelta(hours=4)
-    message = (f"{agents[agent_id]}: only {duration(REST_MINUTES)} rest between the shift ending "
-               f"{checker_day(day)} {new_end:%H:%M} and the one starting {checker_day(day + dt.timedelta(days=1))} "
-               f"{clock(next_start)}; ArbZG §5 requires 11 h")
+    message = de(live_server, REST_RULE, who=agents[agent_id], rest=duration(REST_MINUTES),
+                 end=f"{checker_day(live_server, day)} {new_end:%H:%M}",
+                 start=f"{checker_day(live_server, day + dt.timedelta(days=1))} {clock(next_start)}", need="11 h")
+    assert "Ruhezeit" in message and "ArbZG §5" in message, "the rest rule has no German translation"
 
     page.goto(f"/rosters/{version_id}/shift/{agent_id}/{day.isoformat()}")
     assert (page.input_value("#start"), page.input_value("#end")) == tuple(old_label.split("–"))
@@ -221,8 +230,10 @@ def test_lead_computes_checks_and_publishes_next_weeks_roster(live_server, new_p
         findings = roster_store.check_version(session, version)
     flash = de(live_server, "Version %(n)s is published; agents see it now.", n=number)
     if findings:
-        flash += " " + de(live_server, "%(count)s findings that do not block publishing are listed on the check page.",
-                          count=len(findings))
+        flash += " " + de_plural(live_server,
+                                 "%(num)d finding that does not block publishing is listed on the check page.",
+                                 "%(num)d findings that do not block publishing are listed on the check page.",
+                                 len(findings))
     assert page.inner_text("main > p.flash.info") == flash
     assert page.inner_text(".sub .ro-status.published") == de(live_server, "published")
     assert page.locator("form[action$='/publish']").count() == 0

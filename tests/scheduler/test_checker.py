@@ -2,9 +2,13 @@
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.messages.extract import extract_from_file
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from forecasts.site import parse_site
 from scheduler.checker import (
@@ -39,6 +43,7 @@ from scheduler.checker import (
     work_without_break,
 )
 from scheduler.domain import Absence, Agent
+from scheduler.messages import Listing, Phrase, render
 from scheduler.roster import Roster, Segment, Shift
 from scheduler.rules import ARBZG
 
@@ -70,6 +75,10 @@ ALWAYS = parse_site(SITE_TOML.format(hours="\n".join(f'{d} = "00:00-24:00"' for 
 ANNA = Agent("A001", "Anna Schulz", "Team Nord", ("billing", "chat"), 40.0, 5)
 JONAS = Agent("A002", "Jonas Weber", "Team Nord", ("billing",), 40.0, 5)
 EARLY = "07:00 billing 11:00 break 11:30 chat 15:30"   # 8 h work, 30 min break
+# The templates the catalogue gets: every N_("...") literal in the checker, as `make translations` extracts them.
+CHECKER = Path(__file__).resolve().parents[2] / "scheduler" / "checker.py"
+TEMPLATES = {message for _line, message, _comments, _context in extract_from_file("python", CHECKER,
+                                                                                    keywords={"N_": None})}
 LATE = "13:30 billing 17:30 break 18:00 billing 22:00"  # 8 h work, 30 min break
 
 
@@ -104,7 +113,26 @@ def context(*shifts: Shift, agents=(ANNA,), site=SITE, **options) -> CheckContex
 def messages(rule, *shifts: Shift, **options) -> list[str]:
     found = rule(context(*shifts, **options))
     assert all(v.rule == rule.__name__ and v.hard == (rule in HARD_RULES) for v in found)
-    return [v.message for v in found]
+    return [english(v) for v in found]
+
+
+def english(violation: Violation) -> str:
+    """The message, once it is shown to be its template rendered with its params, with every template and word
+    in it (nested phrases, list separators) one the catalogue extracts."""
+    assert {violation.template, *nested_msgids(violation.params)} <= TEMPLATES, violation.template
+    assert violation.message == render(violation.template, violation.params)
+    return violation.message
+
+
+def nested_msgids(params) -> list[str]:
+    found = []
+    for value in params.values():
+        if isinstance(value, Phrase):
+            found += [value.template, *nested_msgids(value.params)]
+        elif isinstance(value, Listing):
+            found += [text for text in (value.separator, value.empty) if any(c.isalpha() for c in text)]
+            found += nested_msgids(dict(enumerate(value.items)))
+    return found
 
 
 # ------------------------------------------------------------------------------------------- hard rules
@@ -365,7 +393,7 @@ def test_preferences():
     assert [(v.agent_id, v.date, v.hard) for v in found] == [
         ("A001", dt.date(2026, 12, 7), False), ("A001", dt.date(2026, 12, 12), False),
         ("A002", dt.date(2026, 12, 7), False)]
-    assert [v.message for v in found] == [
+    assert [english(v) for v in found] == [
         "Anna Schulz prefers early shifts but starts at 10:00 on Mon 07.12. (early = starting before 10:00)",
         "Anna Schulz wished Sat off but works Sat 12.12.",
         "Jonas Weber prefers late shifts but ends at 18:00 on Mon 07.12. (late = ending after 18:00)",
@@ -382,7 +410,7 @@ def test_fairness():
                                                               shift("A001", "2026-12-19", EARLY)]
     found = fairness(context(*unfair, agents=team))
     assert [(v.agent_id, v.date, v.hard) for v in found] == [("A001", dt.date(2026, 12, 7), False)] * 2
-    assert [v.message for v in found] == [
+    assert [english(v) for v in found] == [
         "Anna Schulz: 3 late shifts while Team Nord averages 1.0; more than 1 above the average is unfair",
         "Anna Schulz: 2 Saturdays worked while Team Nord averages 0.7; more than 1 above the average is unfair",
     ]
@@ -440,6 +468,7 @@ def test_check_roster_runs_hard_rules_first_and_summary_counts_per_rule():
         "leave_and_availability", "preferences"]  # 43 h of work are inside 40 h ± 10 %
     assert found[-1] == Violation("A001", dt.date(2026, 12, 12), "preferences", False,
                                   "Anna Schulz wished Sat off but works Sat 12.12.")
+    assert [english(v) for v in found]
     counts = summary(found)
     assert list(counts) == list(RULE_IDS)
     assert {k: n for k, n in counts.items() if n} == {
@@ -456,3 +485,50 @@ def test_rule_lists():
 @pytest.mark.parametrize("minutes, text", [(0, "0 min"), (45, "45 min"), (600, "10 h"), (570, "9 h 30 min")])
 def test_durations_read_like_speech(minutes, text):
     assert _duration(minutes) == text
+
+
+# ------------------------------------------------------------------------------------------- messages as templates
+
+def test_a_violation_equals_one_with_the_same_message_whatever_its_template():
+    """Template and params are the message's translatable form, not part of what the violation is."""
+    plain = Violation("A001", dt.date(2026, 12, 7), "custom", True, "x")
+    templated = Violation("A001", dt.date(2026, 12, 7), "custom", True, "x", "%(v)s", {"v": "x"})
+    assert plain == templated and hash(plain) == hash(templated)
+
+
+@st.composite
+def random_roster(draw) -> CheckContext:
+    """One or two agents with wishes and limits, up to 10 days from Fri 23.10.2026 (the autumn DST night): shifts
+    of 1 to 12 h at any 5 minutes, each with up to two breaks, some absences and a previous roster."""
+    anna = dataclasses.replace(ANNA, preferred_shift=draw(st.sampled_from([None, "early", "late"])),
+                               days_off_wish=tuple(draw(st.sets(st.integers(0, 6), max_size=2))),
+                               earliest_start=draw(st.sampled_from([None, dt.time(7, 0)])),
+                               latest_end=draw(st.sampled_from([None, dt.time(20, 0)])))
+    agents = draw(st.sampled_from([(anna,), (anna, JONAS)]))
+    first = dt.date(2026, 10, 23)
+
+    def one_shift(agent_id: str, day: dt.date) -> Shift:
+        start = dt.datetime.combine(day, dt.time(0), BERLIN) + dt.timedelta(minutes=draw(st.integers(0, 287)) * 5)
+        length = draw(st.integers(12, 144)) * 5
+        cuts = sorted(draw(st.sets(st.integers(1, length // 5 - 1), max_size=4)))
+        moments = [start] + [start + dt.timedelta(minutes=5 * c) for c in cuts] + [start + dt.timedelta(minutes=length)]
+        activities = [draw(st.sampled_from(["billing", "chat", "training", "break"])) for _ in moments[1:]]
+        return Shift(agent_id, day, tuple(Segment(a, b, act) for a, b, act in zip(moments[:-1], moments[1:],
+                                                                                    activities, strict=True)))
+
+    shifts = [one_shift(a.agent_id, first + dt.timedelta(days=i)) for a in agents for i in range(10)
+              if draw(st.booleans())]
+    previous = [one_shift("A001", first - dt.timedelta(days=1))] if draw(st.booleans()) else []
+    absences = [Absence("A001", at("2026-10-26", "00:00"), at("2026-10-28", "00:00"), "vacation"),
+                Absence("A001", at("2026-10-29", "10:00"), at("2026-10-29", "12:00"), "doctor")]
+    absences = absences[:draw(st.integers(0, 2))]
+    rules = dataclasses.replace(ARBZG, consecutive_days_off=draw(st.booleans()))
+    return CheckContext.build(Roster(tuple(shifts)), agents, draw(st.sampled_from([SITE, ALWAYS])), rules=rules,
+                              absences=absences, previous=previous, week_start=dt.date(2026, 10, 19), days=14)
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_roster())
+def test_every_message_is_its_template_rendered(ctx):
+    for violation in check_roster(ctx):
+        english(violation)

@@ -85,6 +85,11 @@ def test_an_edit_into_an_11_hour_rest_violation_is_refused_with_the_rule_and_sen
     assert body["error"] == "Unprocessable Entity" and body["needs_reason"] is False
     rest = [v for v in body["violations"] if v["rule"] == "rest_between_shifts"]
     assert rest and rest[0]["agent_id"] == "A1" and rest[0]["hard"] is True and "only 10 h" in rest[0]["message"]
+    # The English sentence and, for clients that translate it, its template and parameters.
+    assert rest[0]["template"] == ("%(who)s: only %(rest)s rest between the shift ending %(end)s and the one "
+                                   "starting %(start)s; ArbZG §5 requires %(need)s")
+    assert rest[0]["params"] == {"who": "Anna", "rest": 600, "end": "2026-12-12T14:00:00+01:00",
+                                 "start": "2026-12-13T00:00:00+01:00", "need": 660}
     assert "only 10 h" in body["message"]
     assert client.get(f"/api/v1/rosters/{version_id}").get_json()["roster"]["lock_version"] == 1
 

@@ -82,5 +82,5 @@ def test_the_error_answers_of_an_edit_are_described_with_their_details(spec):
     assert "lock_version" in conflict["allOf"][1]["properties"]
     violations = _resolve(spec, put["responses"]["422"]["content"]["application/json"]["schema"]["$ref"])
     violation = _resolve(spec, violations["allOf"][1]["properties"]["violations"]["items"]["$ref"])
-    assert set(violation["required"]) == {"agent_id", "date", "rule", "hard", "message"}
+    assert set(violation["required"]) == {"agent_id", "date", "rule", "hard", "message", "template", "params"}
 

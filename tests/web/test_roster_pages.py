@@ -147,6 +147,42 @@ def test_an_edit_into_too_little_rest_is_refused_with_the_checkers_sentence(app,
                                ).all() == [saturday]
 
 
+def test_a_german_team_lead_reads_the_refusal_in_german(app, client, actions, site):
+    saturday = MONDAY + dt.timedelta(days=5)
+    version = make_version(app, site, [shift("A1", saturday, (9, 0), (14, 0), brk=None)])
+    login(actions, "lead")
+    client.get("/lang/de")
+    path = f"/rosters/{version}/shift/A1/2026-12-13"
+    response = post(client, actions, path, {"start": "00:00", "end": "05:00", "activity": "billing",
+                                            "reason": "I insist", "lock_version": "1", "action": "save"}, path)
+    page = text(response)
+    german = ("Anna: nur 10 h Ruhezeit zwischen dem Schichtende Sa. 12.12. 14:00 und dem Schichtbeginn So. 13.12. "
+              "00:00; ArbZG §5 verlangt 11 h")
+    assert response.status_code == 422
+    assert f"<p>verletzt eine Regel: {german}</p>" in page  # the alert
+    assert f"nicht übersteuerbar (ArbZG / Abwesenheit / Skills):</strong> {german}</li>" in page
+    assert "rest between" not in page
+    check = text(client.get(f"/rosters/{version}/check"))
+    assert "Anna: nur 10 h Ruhezeit" not in check  # the refused edit was not saved: nothing to find
+
+
+def test_a_refused_publication_is_flashed_in_the_readers_language(app, client, actions, site):
+    saturday, sunday = MONDAY + dt.timedelta(days=5), MONDAY + dt.timedelta(days=6)
+    version = make_version(app, site, [shift("A1", saturday, (9, 0), (14, 0), brk=None),
+                                       shift("A1", sunday, (0, 0), (5, 0), brk=None)])
+    login(actions, "lead")
+    client.get("/lang/de")
+    post(client, actions, f"/rosters/{version}/publish", {}, "/rosters")
+    page = text(client.get(f"/rosters/{version}"))
+    assert ("1 Verstoß gegen eine harte Regel muss vor dem Veröffentlichen behoben werden, z. B. Anna: nur 10 h "
+            "Ruhezeit zwischen dem Schichtende Sa. 12.12. 14:00") in page
+    client.get("/lang/en")
+    post(client, actions, f"/rosters/{version}/publish", {}, "/rosters")
+    assert ("1 hard-rule violation must be fixed before publishing, e.g. Anna: only 10 h rest between the shift "
+            "ending Sat 12.12. 14:00 and the one starting Sun 13.12. 00:00; ArbZG §5 requires 11 h"
+            ) in text(client.get(f"/rosters/{version}"))
+
+
 def test_check_shows_what_an_edit_would_break_without_saving(app, client, actions, week):
     login(actions, "lead")
     path = f"/rosters/{week}/shift/A1/2026-12-09"
@@ -387,6 +423,10 @@ def test_the_check_page_lists_findings_hard_first(app, client, actions, site):
     kinds = re.findall(r'<tr class="(hard|soft)">', page)
     assert kinds and kinds == sorted(kinds)  # every hard finding before the soft ones
     assert re.search(r"\d+ blocks? publishing", page)
+    client.get("/lang/de")
+    german = text(client.get(f"/rosters/{version}/check"))
+    assert "Anna: nur 10 h Ruhezeit zwischen dem Schichtende Sa. 12.12. 14:00" in german
+    assert "rest between" not in german and " of work" not in german
 
 
 def test_a_published_version_is_read_only_until_a_new_draft_is_made(app, client, actions, site, week):
