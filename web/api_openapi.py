@@ -97,6 +97,7 @@ SCHEMAS: dict[str, Schema] = {
     "Site": _obj(("slug", "name", "timezone", "queues"), slug=_STR, name=_STR, timezone=_STR,
                  queues=_list(_obj(("name", "channel"), name=_STR, channel=_STR))),
     "Job": _obj(("id", "kind", "status"), id=_STR, kind=_STR, status=_STR, progress=_NUM, message=_STR,
+                message_local={**_STR, "description": "the message in the requester's language"},
                 params={"type": "object"}, result=_null({"type": "object"}), error=_null(_STR), created_by=_STR,
                 created_at=_null(_TIME), started_at=_null(_TIME), finished_at=_null(_TIME)),
     "ForecastRun": _obj(("id", "start", "days", "method"), id=_INT, start=_DATE, days=_INT, method=_STR,
@@ -273,25 +274,29 @@ PATHS: dict[str, dict[str, Schema]] = {
 
 
 def document() -> Schema:
-    """The whole description; unsafe methods also need the CSRF header of the logged-in session."""
+    """The whole description: a personal token (Bearer) or the session cookie, which on unsafe methods also
+    needs the CSRF header."""
     paths: dict[str, dict[str, Schema]] = {}
     for path, item in PATHS.items():
         paths[path] = {}
         for method, op in item.items():
             op = dict(op)
             if method in UNSAFE and "security" not in op:
-                op["security"] = [{"session": [], "csrf": []}]
+                op["security"] = [{"bearer": []}, {"session": [], "csrf": []}]
             paths[path][method] = op
     return {
         "openapi": "3.1.0",
         "info": {"title": "WFM API", "version": "1",
-                 "description": "Log in at /login (session cookie); send the CSRF token as X-CSRFToken on POST, "
-                                "PUT and DELETE. Errors are JSON {error, message} with details where useful."},
-        "security": [{"session": []}],
+                 "description": "Programs send a personal token (`wfm token create --user NAME`) as "
+                                "'Authorization: Bearer TOKEN' and act with that user's role. Browsers use the "
+                                "session of /login and send the CSRF token as X-CSRFToken on POST, PUT and DELETE. "
+                                "Errors are JSON {error, message} with details where useful."},
+        "security": [{"bearer": []}, {"session": []}],
         "paths": paths,
         "components": {
             "schemas": SCHEMAS,
-            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
                                 "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken"}},
         },
     }

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
@@ -23,6 +23,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from web import models
+from web.api_tokens import user_for_token
 from web.db import db_session
 
 ROLES = ("admin", "lead", "planner", "council", "agent")  # council: works council, approves rosters
@@ -85,9 +86,27 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
+    # CSRF guards cookie sessions; a request that authenticates with a personal token carries no cookie to abuse.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
+    app.before_request(_token_or_csrf)
     app.extensions["wfm_login_throttle"] = LoginThrottle(app.config["LOGIN_MAX_FAILURES"],
                                                          app.config["LOGIN_LOCK_SECONDS"])
+
+
+def _token_or_csrf() -> None:
+    """`Authorization: Bearer TOKEN` logs the request in as the token's user, and nothing else counts for it
+    (not the session cookie, so a forged cross-site request cannot ride on a browser's session without the
+    CSRF check); every other request that changes something needs its CSRF token."""
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            csrf.protect()
+        return
+    row = user_for_token(db_session(), header[7:].strip())
+    if row is None:
+        abort(401, description="the personal token is unknown or revoked; create one with `wfm token create`")
+    g._login_user = LoginUser(row)  # Flask-Login's per-request user: the session is not consulted
 
 
 @login_manager.user_loader

@@ -14,6 +14,7 @@ from forecasts.errors import DataFileError
 from forecasts.overrides import Override
 from forecasts.site import SiteConfigError
 from web import create_app, imports, models
+from web.api_tokens import create_token, list_tokens, revoke_token
 from web.auth import ROLES, create_user, new_password
 from web.cli_forecasting import backtest_command, forecast_command
 from web.cli_scheduling import schedule_command
@@ -176,6 +177,52 @@ def user_add(username: str, role: str, agent_id: str | None, teams: tuple[str, .
     except ValueError as exc:
         raise CliError(str(exc)) from None
     click.echo(f"login={username} password={password} role={role}")
+
+
+@main.group("token")
+def token_group() -> None:
+    """Personal API tokens: programs send `Authorization: Bearer TOKEN` and act with the user's role."""
+
+
+@token_group.command("create")
+@click.option("--user", "username", required=True, help="The login the token acts as.")
+@click.option("--label", default="", help="What the token is for (shown by `wfm token list`).")
+def token_create(username: str, label: str) -> None:
+    """Create a token; prints it once (only its hash is kept)."""
+    app = _app()
+    try:
+        with app.app_context(), get_db().session() as session:
+            row, clear = create_token(session, username, label)
+            token_id = row.id
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    click.echo(f"token={clear} id={token_id} user={username}")
+
+
+@token_group.command("list")
+@click.option("--user", "username", default=None)
+def token_list(username: str | None) -> None:
+    """Tokens with their user, label, creation, last use and revocation."""
+    app = _app()
+    with app.app_context(), get_db().session() as session:
+        for row in list_tokens(session, username):
+            state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+            used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
+            click.echo(f"{row.id}\t{row.user.username}\t{row.label or '-'}\tcreated {row.created_at:%Y-%m-%d}"
+                       f"\tlast used {used}\t{state}")
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int) -> None:
+    """Revoke a token at once."""
+    app = _app()
+    try:
+        with app.app_context(), get_db().session() as session:
+            revoke_token(session, token_id)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    click.echo(f"token {token_id} revoked")
 
 
 @main.group("override")

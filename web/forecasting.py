@@ -13,7 +13,7 @@ from forecasts.forecast import forecast
 from forecasts.overrides import Override, apply_overrides, check_override
 from web import models
 from web.db import Database
-from web.jobs import JobContext, job_kind, site_param, start_param
+from web.jobs import N_, JobContext, job_kind, site_param, start_param
 from web.repository import events_frame, find_site, history_frame, site_config
 
 METHODS = ("auto", "calendar", "last_week", "mean_6_weeks", "year_ago")
@@ -64,13 +64,13 @@ def run_forecast(database: Database, params: dict[str, Any], ctx: JobContext | N
 
     def report(done: int, total: int) -> None:
         if ctx is not None:
-            ctx.progress(0.9 * done / total, f"forecast {done} of {total} queues")
+            ctx.progress(0.9 * done / total, N_("forecast %(done)s of %(total)s queues"), done=done, total=total)
 
     result = forecast(history, site, start, params["weeks"] * 7, events=events, method=params["method"],
                       progress=report)
     frame = apply_overrides(result.frame, overrides, site)
     if ctx is not None:
-        ctx.progress(0.95, "storing")
+        ctx.progress(0.95, N_("storing the forecast"))
     with database.session() as session:
         run = models.ForecastRun(site_id=site_id, start_date=start, days=params["weeks"] * 7, method=params["method"],
                                  created_by=params.get("created_by") or "system",

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context
+from flask_babel import format_decimal, format_number, format_percent, get_locale, gettext
 from sqlalchemy import select, update
 
 from web import models
@@ -31,14 +32,17 @@ class JobContext:
     def __init__(self, database: Database, job_id: str):
         self.database, self.job_id = database, job_id
 
-    def progress(self, fraction: float, message: str = "") -> None:
+    def progress(self, fraction: float, message: str = "", **params: Any) -> None:
+        """Store how far the job is. `message` is an English msgid (marked with N_ for the catalogue) with
+        %(name)s placeholders filled from `params`: readers see it in their own language (job_message)."""
         with self.database.session() as session:
             job = session.get(models.Job, self.job_id)
             if job.cancel_requested:
                 raise JobCancelled()
             job.progress = max(0.0, min(1.0, fraction))
             if message:
-                job.message = message
+                job.message = message % {k: _english(k, v) for k, v in params.items()} if params else message
+                job.message_template, job.message_params = message, params or None
 
 
 JobFunction = Callable[[JobContext, Database, dict[str, Any]], dict[str, Any]]
@@ -96,7 +100,7 @@ class InProcessRunner:
             if job is None or job.status != "queued":
                 return
             if job.cancel_requested:
-                _finish(job, "cancelled", message="cancelled before it started")
+                _finish(job, "cancelled", message=N_("cancelled before it started"))
                 return
             job.status, job.started_at = "running", utc_now()
             kind, params = job.kind, dict(job.params)
@@ -104,14 +108,14 @@ class InProcessRunner:
         try:
             result = function(JobContext(self.database, job_id), self.database, params)
         except JobCancelled:
-            self._close(job_id, "cancelled", message="cancelled")
+            self._close(job_id, "cancelled", message=N_("cancelled"))
         except ValueError as exc:
             self._close(job_id, "failed", error=str(exc))
         except Exception:
             log.exception("job %s (%s) failed", job_id, kind)
             self._close(job_id, "failed", error="internal error; the details are in the server log")
         else:
-            self._close(job_id, "succeeded", result=result, message="done")
+            self._close(job_id, "succeeded", result=result, message=N_("done"))
 
     def _close(self, job_id: str, status: str, **fields: Any) -> None:
         with self.database.session() as session:
@@ -125,7 +129,7 @@ def _finish(job: models.Job, status: str, result: dict | None = None, error: str
         job.progress = 1.0
     job.result, job.error = result, error
     if message is not None:
-        job.message = message
+        job.message, job.message_template, job.message_params = message, message, None
 
 
 def submit(runner: InProcessRunner, kind: str, params: dict[str, Any], created_by: str) -> models.Job:
@@ -136,7 +140,7 @@ def submit(runner: InProcessRunner, kind: str, params: dict[str, Any], created_b
     params = check(params)
     with runner.database.session() as session:
         job = models.Job(id=str(uuid.uuid4()), kind=kind, status="queued", params=params, created_by=created_by,
-                         progress=0.0, message="queued")
+                         progress=0.0, message=N_("queued"), message_template=N_("queued"))
         session.add(job)
     runner.enqueue(job.id)
     return job
@@ -151,7 +155,7 @@ def request_cancel(database: Database, job_id: str) -> models.Job | None:
         if job.status in ACTIVE:
             job.cancel_requested = True
             if job.status == "queued":
-                _finish(job, "cancelled", message="cancelled before it started")
+                _finish(job, "cancelled", message=N_("cancelled before it started"))
         return job
 
 
@@ -170,9 +174,41 @@ def init_app(app: Flask) -> None:
     app.extensions["wfm_jobs"] = InProcessRunner(app.extensions["wfm_db"], workers=app.config.get("JOB_WORKERS", 1))
 
 
+def N_(text: str) -> str:
+    """Marks a job message for the translation catalogue; it is translated when somebody reads it."""
+    return text
+
+
+def job_message(job: models.Job) -> str:
+    """The job's progress message in the current request's language (numbers formatted for it too)."""
+    if not job.message_template or not has_request_context():
+        return job.message
+    params = {key: _localized(key, value) for key, value in (job.message_params or {}).items()}
+    try:
+        return gettext(job.message_template) % params
+    except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder must not break the page
+        return job.message
+
+
+def _english(key: str, value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return f"{value:.1%}" if key.endswith("_share") else f"{value:,.0f}"
+
+
+def _localized(key: str, value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if key.endswith("_share"):
+        # The locale's own percent pattern ("2,8 %" in German, "2.8%" in English) with one decimal.
+        return format_percent(value, get_locale().percent_formats[None].pattern.replace("#,##0", "#,##0.0"))
+    return format_decimal(value, "#,##0") if isinstance(value, float) else format_number(value)
+
+
 def job_json(job: models.Job) -> dict[str, Any]:
     return {"id": job.id, "kind": job.kind, "status": job.status, "progress": round(job.progress, 4),
-            "message": job.message, "params": job.params, "result": job.result, "error": job.error,
+            "message": job.message, "message_local": job_message(job), "params": job.params, "result": job.result,
+            "error": job.error,
             "created_by": job.created_by, "created_at": job.created_at.isoformat() if job.created_at else None,
             "started_at": job.started_at.isoformat() if job.started_at else None,
             "finished_at": job.finished_at.isoformat() if job.finished_at else None}

@@ -364,7 +364,8 @@ def job(job_id: str):
     except ValueError:
         start_day = None
     return render_template("planning/job.html", job=row, elapsed_s=elapsed, elapsed=clock(elapsed), start_day=start_day,
-                           result_link=_result_link(row), active=row.status in jobs.ACTIVE, form=CancelForm())
+                           result_link=_result_link(row), active=row.status in jobs.ACTIVE, form=CancelForm(),
+                           job_message=jobs.job_message)
 
 
 @bp.post("/jobs/<job_id>/cancel")

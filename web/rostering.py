@@ -20,7 +20,7 @@ from scheduler.staffing import staff
 from web import models
 from web.db import Database
 from web.forecasting import forecast_values, run_forecast
-from web.jobs import JobCancelled, JobContext, job_kind, site_param, start_param
+from web.jobs import N_, JobCancelled, JobContext, job_kind, site_param, start_param
 from web.repository import find_site, site_config
 from web.roster_store import published_shifts, save_version
 
@@ -83,7 +83,8 @@ def run_roster(database: Database, params: dict[str, Any], ctx: JobContext | Non
     if run_id is None and params.get("forecast_if_missing", True):
         # A team lead asks for a roster, not for a forecast first: forecast the period with the defaults.
         if ctx is not None:
-            ctx.progress(0.0, f"no stored forecast covers {start}; forecasting the period first")
+            ctx.progress(0.0, N_("no stored forecast covers %(start)s; forecasting the period first"),
+                         start=start.isoformat())
         run_id = run_forecast(database, {"start": start.isoformat(), "weeks": math.ceil(days / 7), "method": "auto",
                                          "site": site_slug, "created_by": params.get("created_by") or "roster job"}
                               )["run_id"]
@@ -117,8 +118,9 @@ def run_roster(database: Database, params: dict[str, Any], ctx: JobContext | Non
             return
         try:
             ctx.progress(min(progress.elapsed_s / limit, 0.99),
-                         f"objective {progress.objective:,.0f}, bound {progress.best_bound:,.0f}, "
-                         f"gap {progress.gap:.1%}, {progress.elapsed_s:.0f} s")
+                         N_("objective %(objective)s, bound %(bound)s, gap %(gap_share)s, %(seconds)s s"),
+                         objective=float(progress.objective), bound=float(progress.best_bound),
+                         gap_share=float(progress.gap), seconds=float(progress.elapsed_s))
         except JobCancelled:
             cancelled.set()
 

@@ -77,3 +77,31 @@ def test_the_job_api_shows_a_job_to_its_creator_and_hides_it_from_agents(app, cl
     actions.login("someone", "pw")
     hidden = client.get(f"/api/v1/jobs/{job_id}")
     assert hidden.status_code == 404 and "answer" not in hidden.get_data(as_text=True)
+
+
+@jobs.job_kind("test_message", _check)
+def _message(ctx: jobs.JobContext, database, params: dict) -> dict:
+    ctx.progress(0.5, jobs.N_("objective %(objective)s, bound %(bound)s, gap %(gap_share)s, %(seconds)s s"),
+                 objective=1234567.0, bound=1200000.0, gap_share=0.0277, seconds=12.4)
+    STARTED.set()
+    RELEASE.wait(timeout=30)
+    return {}
+
+
+def test_a_progress_message_is_stored_in_english_and_read_in_the_readers_language(app, client, actions):
+    STARTED.clear()
+    RELEASE.clear()
+    job = jobs.submit(app.extensions["wfm_jobs"], "test_message", {}, "tester")
+    assert STARTED.wait(timeout=30)
+    assert _job(app, job.id).message == "objective 1,234,567, bound 1,200,000, gap 2.8%, 12 s"
+    actions.add_user("tester", "lead", "pw")
+    actions.login("tester", "pw")
+    german = client.get(f"/api/v1/jobs/{job.id}").get_json()["message_local"]
+    assert german == "Zielwert 1.234.567, Schranke 1.200.000, Lücke 2,8\xa0%, 12 s"
+    client.get("/lang/en")
+    assert client.get(f"/api/v1/jobs/{job.id}").get_json()["message_local"] == \
+        "objective 1,234,567, bound 1,200,000, gap 2.8%, 12 s"
+    RELEASE.set()
+    app.extensions["wfm_jobs"].wait(job.id, timeout=30)
+    client.get("/lang/de")
+    assert client.get(f"/api/v1/jobs/{job.id}").get_json()["message_local"] == "fertig"

@@ -77,7 +77,7 @@ def test_the_document_holds_together(spec):
 def test_the_error_answers_of_an_edit_are_described_with_their_details(spec):
     put = spec["paths"]["/api/v1/rosters/{version_id}/shifts/{agent_id}/{day}"]["put"]
     assert {"200", "400", "401", "403", "404", "409", "422"} <= set(put["responses"])
-    assert put["security"] == [{"session": [], "csrf": []}]
+    assert put["security"] == [{"bearer": []}, {"session": [], "csrf": []}]
     conflict = _resolve(spec, put["responses"]["409"]["content"]["application/json"]["schema"]["$ref"])
     assert "lock_version" in conflict["allOf"][1]["properties"]
     violations = _resolve(spec, put["responses"]["422"]["content"]["application/json"]["schema"]["$ref"])

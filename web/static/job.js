@@ -33,7 +33,7 @@
       percent.textContent = percentFormat.format(job.progress);
     }
     if (message) {
-      message.textContent = job.message || "";
+      message.textContent = job.message_local || job.message || "";
     }
     if (elapsed && job.status === "running") {
       elapsed.textContent = clock(elapsedAtLoad + (performance.now() - loadedAt) / 1000);
