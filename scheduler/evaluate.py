@@ -69,7 +69,7 @@ def evaluate(roster: Roster, requirements: pd.DataFrame, site: Site, agents: dic
     interval_s = site.interval_minutes * 60
     parts = []
     for name, rows in frame.groupby("queue", sort=True):
-        parts.append(_projected(rows.copy(), site, name, interval_s))
+        parts.append(projected_metrics(rows.copy(), site, name, interval_s))
     intervals = pd.concat(parts, ignore_index=True) if parts else frame
     local = intervals["interval_start"].dt.tz_convert(site.timezone)
     intervals["date"] = local.dt.date
@@ -160,7 +160,8 @@ def _day_service_level(metrics: IntervalMetrics) -> float:
     return float(metrics.answered_within.sum() / offered) if offered else math.nan
 
 
-def _projected(rows: pd.DataFrame, site: Site, name: str, interval_s: int) -> pd.DataFrame:
+def projected_metrics(rows: pd.DataFrame, site: Site, name: str, interval_s: int) -> pd.DataFrame:
+    """Service level, ASA and abandon rate per interval of one queue with `rows['scheduled']` agents on it."""
     queue = site.queue(name)
     # Whole agents: someone on the queue for half an interval helps, but the formulas count people.
     agents = np.floor(rows["scheduled"].to_numpy() + 1e-9).astype(int)
