@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecasts.calendar import open_days
 from forecasts.site import Site
 from scheduler.domain import Agent
 from scheduler.evaluate import ALL_QUEUES, projected_metrics, week_summary
@@ -32,9 +33,14 @@ class HireAdvice:
     name: str
     count: int
     start: dt.date
-    needed_from: dt.date | None     # the first week the plan is short without this group
-    latest_start: dt.date | None    # the latest start that reaches full productivity by then
+    needed_from: dt.date | None     # the first week up to the group's end the plan is short without it (None: the
+    latest_start: dt.date | None    # plan never needs it); the latest start that is fully productive by then
     too_late: bool
+
+    @property
+    def needed(self) -> bool:
+        """False when the plan is never short without this group (it could be left out or made smaller)."""
+        return self.needed_from is not None
 
 
 @dataclass(frozen=True)
@@ -44,14 +50,25 @@ class CapacityPlan:
     hires: tuple[HireAdvice, ...]
     extra_fte_needed: float         # the largest shortfall in FTE over the plan (0: nothing missing)
     first_short_week: dt.date | None
-    latest_start_full_time: dt.date | None  # for extra full-time hires with the scenario's first ramp
+    latest_start_full_time: dt.date | None  # for extra full-time hires with Scenario.hire_ramp_weeks
 
     def peak(self, weeks: Iterable[dt.date]) -> pd.DataFrame:
         return self.weeks[self.weeks["week_start"].isin(set(weeks))]
 
+    def week_records(self) -> list[dict[str, object]]:
+        """The weeks as JSON-ready rows: ISO dates, plain floats, None where a value has no answer (NaN)."""
+        return [{k: _plain(v) for k, v in row.items()} for row in self.weeks.to_dict("records")]
 
+
+# required_fte: FTE (40 h) the staffing formulas schedule, shrinkage included; staff_fte: what the people there
+# are give (contract hours after attrition, new groups by their ramp), overtime not included; available_fte:
+# staff_fte plus the overtime the plan uses (only as much as the gap needs, up to [staffing] overtime_share);
+# gap_fte: what is still missing after overtime. asa_s is NaN where it has no finite answer: no phone or chat
+# contacts, or asa_unbounded (an interval of the week has fewer agents than its load, so waits grow without
+# bound). service_level, asa_s and abandon_rate assume the staff there is are rostered in proportion to need.
 WEEK_COLUMNS = ("week_start", "offered", "required_fte", "available_fte", "gap_fte", "overtime_hours",
-                "service_level", "asa_s", "abandon_rate", "under_staffed_hours", "paid_hours", "cost_eur")
+                "service_level", "asa_s", "abandon_rate", "under_staffed_hours", "paid_hours", "cost_eur",
+                "staff_fte", "asa_unbounded")
 
 
 def scenario_site(site: Site, scenario: Scenario) -> Site:
@@ -70,12 +87,14 @@ def scenario_site(site: Site, scenario: Scenario) -> Site:
 
 def apply_changes(forecast: pd.DataFrame, site: Site, scenario: Scenario) -> pd.DataFrame:
     """The base forecast inside the plan with the scenario's volume, handle-time, deflection and opening-hour
-    changes (contacts of newly closed intervals come back in the open intervals of the same day)."""
-    frame = forecast[["queue", "interval_start", "offered", "aht_s"]].copy()
+    changes, applied in that order. Contacts of newly closed intervals come back in the open intervals of the
+    same day, spread like the forecast; a day closed entirely loses its contacts (add them to other days with a
+    [[volume]] change if they come back). Newly opened hours get no contacts: the forecast has none for them."""
+    frame = forecast[["queue", "interval_start", "offered", "aht_s"]].reset_index(drop=True)
     local = frame["interval_start"].dt.tz_convert(site.timezone)
+    inside = ((local.dt.date >= scenario.start) & (local.dt.date <= scenario.end)).to_numpy()
+    frame, local = frame[inside].reset_index(drop=True), local[inside].reset_index(drop=True)
     day = local.dt.date
-    frame = frame[(day >= scenario.start) & (day <= scenario.end)].copy()
-    local, day = local[frame.index], day[frame.index]
     offered = frame["offered"].to_numpy(dtype=float).copy()
     aht = frame["aht_s"].to_numpy(dtype=float).copy()
     queues = frame["queue"].to_numpy()
@@ -98,7 +117,9 @@ def apply_changes(forecast: pd.DataFrame, site: Site, scenario: Scenario) -> pd.
 
 
 def capacity_plan(forecast: pd.DataFrame, site: Site, agents: Sequence[Agent], scenario: Scenario) -> CapacityPlan:
-    """The week-by-week plan of a scenario on a base forecast (interval level, covering the plan)."""
+    """The week-by-week plan of a scenario on a base forecast (interval level, covering every open day of the
+    plan; ValueError otherwise, as the missing days would read as needing nobody)."""
+    _check_covered(forecast, site, scenario)
     site = scenario_site(site, scenario)
     demand = apply_changes(forecast, site, scenario)
     requirements = staff(demand, site)
@@ -108,9 +129,9 @@ def capacity_plan(forecast: pd.DataFrame, site: Site, agents: Sequence[Agent], s
     required_hours = np.bincount(week_of, weights=requirements["agents_scheduled"].to_numpy(dtype=float)
                                  * hours_per_interval, minlength=len(weeks))
     base_hours = _retained_contract(agents, scenario)
-    group_hours = {g.name: np.array([g.count * g.weekly_hours * g.productivity(w) for w in weeks])
-                   for g in scenario.staff}
-    available = base_hours + sum(group_hours.values(), np.zeros(len(weeks)))
+    # By position, not name: two groups of one name must not hide each other.
+    group_hours = [np.array([g.count * g.weekly_hours * g.productivity(w) for w in weeks]) for g in scenario.staff]
+    available = base_hours + sum(group_hours, np.zeros(len(weeks)))
     overtime_cap = scenario.overtime_share * _retained_contract(agents, scenario)
     overtime = np.minimum(np.maximum(required_hours - available, 0.0), overtime_cap)
     capacity = available + overtime
@@ -127,20 +148,30 @@ def capacity_plan(forecast: pd.DataFrame, site: Site, agents: Sequence[Agent], s
         "week_start": weeks, "offered": np.bincount(week_of, weights=requirements["offered"].to_numpy(dtype=float),
                                                     minlength=len(weeks)),
         "required_fte": required_hours / FULL_TIME_HOURS, "available_fte": capacity / FULL_TIME_HOURS,
-        "gap_fte": gap, "overtime_hours": overtime})
+        "gap_fte": gap, "overtime_hours": overtime, "staff_fte": available / FULL_TIME_HOURS})
     table = table.merge(metrics, on="week_start", how="left")
     table["paid_hours"], table["cost_eur"] = paid, cost
     short = [w for w, g in zip(weeks, gap, strict=True) if g > 1e-6]
     first_short = short[0] if short else None
-    ramp = max((g.ramp_weeks for g in scenario.staff), default=0)
-    latest = first_short - dt.timedelta(weeks=ramp) if first_short else None
-    hires = tuple(_advice(g, weeks, required_hours, available - group_hours[g.name], overtime_cap)
-                  for g in scenario.staff)
+    latest = first_short - dt.timedelta(weeks=scenario.hire_ramp_weeks) if first_short else None
+    hires = tuple(_advice(g, weeks, required_hours, available - hours, overtime_cap)
+                  for g, hours in zip(scenario.staff, group_hours, strict=True))
     return CapacityPlan(scenario.name, table[list(WEEK_COLUMNS)], hires, float(gap.max(initial=0.0)), first_short,
                         latest)
 
 
 # --- demand ------------------------------------------------------------------------------------------------------
+
+def _check_covered(forecast: pd.DataFrame, site: Site, scenario: Scenario) -> None:
+    """Every day the site opens in the plan (its own hours: the scenario can only close hours that have a
+    forecast) must have forecast intervals."""
+    have = set(forecast["interval_start"].dt.tz_convert(site.timezone).dt.date)
+    missing = [d for d in open_days(site, scenario.start, scenario.end) if d not in have]
+    if missing:
+        raise ValueError(f"scenario {scenario.name!r}: the forecast has no intervals on {len(missing)} open day(s) "
+                         f"of the plan ({scenario.start} to {scenario.end}), first {missing[0]}, last "
+                         f"{missing[-1]}; forecast those days or shorten [scenario] weeks")
+
 
 def _mask(queues: np.ndarray, days: np.ndarray, queue: str, dates: DateRange | None) -> np.ndarray:
     hit = np.ones(len(queues), dtype=bool) if queue == ALL else queues == queue
@@ -162,7 +193,7 @@ def _add_per_day(offered: np.ndarray, hit: np.ndarray, days: np.ndarray, queues:
 def _reopen(offered: np.ndarray, local: pd.Series, queues: np.ndarray, days: np.ndarray,
             scenario: Scenario) -> np.ndarray:
     minutes = (local.dt.hour * 60 + local.dt.minute).to_numpy()
-    weekday = local.dt.weekday.to_numpy()
+    weekday = local.dt.day_of_week.to_numpy()
     open_now = np.ones(len(offered), dtype=bool)
     for day_number, ranges in scenario.opening_hours.items():
         on_day = weekday == day_number
@@ -186,7 +217,10 @@ def _reopen(offered: np.ndarray, local: pd.Series, queues: np.ndarray, days: np.
 
 def _week_index(starts: pd.Series, site: Site, scenario: Scenario) -> np.ndarray:
     local = starts.dt.tz_convert(site.timezone).dt.date
-    return np.array([(d - scenario.start).days // 7 for d in local], dtype=int)
+    index = np.array([(d - scenario.start).days // 7 for d in local], dtype=int)
+    # apply_changes keeps only the plan's days; a week outside it would be dropped or crash bincount silently.
+    assert ((index >= 0) & (index < scenario.weeks)).all(), "intervals outside the plan"
+    return index
 
 
 def _projected_weeks(requirements: pd.DataFrame, site: Site, share: np.ndarray) -> pd.DataFrame:
@@ -198,9 +232,14 @@ def _projected_weeks(requirements: pd.DataFrame, site: Site, share: np.ndarray) 
     parts = [projected_metrics(rows.copy(), site, name, interval_s) for name, rows in frame.groupby("queue")]
     weeks = week_summary(pd.concat(parts, ignore_index=True), site)
     weeks = weeks[weeks["queue"] == ALL_QUEUES]
-    return pd.DataFrame({"week_start": weeks["week_start"].to_numpy(), "service_level": weeks["service_level"],
-                         "asa_s": weeks["asa_s"], "abandon_rate": weeks["abandon_rate"],
-                         "under_staffed_hours": weeks["short_agent_intervals"] * site.interval_minutes / 60})
+    asa = weeks["asa_s"].to_numpy(dtype=float)
+    unbounded = np.isinf(asa)
+    return pd.DataFrame({"week_start": weeks["week_start"].to_numpy(),
+                         "service_level": weeks["service_level"].to_numpy(dtype=float),
+                         "asa_s": np.where(unbounded, np.nan, asa), "asa_unbounded": unbounded,
+                         "abandon_rate": weeks["abandon_rate"].to_numpy(dtype=float),
+                         "under_staffed_hours": weeks["short_agent_intervals"].to_numpy(dtype=float)
+                         * site.interval_minutes / 60})
 
 
 # --- supply ------------------------------------------------------------------------------------------------------
@@ -251,15 +290,26 @@ def _band_middle(site: Site) -> float:
 
 def _advice(group: StaffChange, weeks: list[dt.date], required: np.ndarray, without: np.ndarray,
             overtime_cap: np.ndarray) -> HireAdvice:
-    """When a group is needed (the plan is short without it, even with overtime) and the latest start that
-    makes it fully productive by then."""
-    short = np.flatnonzero(required - without - overtime_cap > 1e-6)
+    """When a group is needed (the plan is short without it, even with overtime, in a week up to the group's end:
+    after it a group cannot help) and the latest start that makes it fully productive by then."""
+    during = np.array([group.end is None or w <= group.end for w in weeks], dtype=bool)
+    short = np.flatnonzero((required - without - overtime_cap > 1e-6) & during)
     if not len(short):
         return HireAdvice(group.name, group.count, group.start, None, None, False)
     needed = weeks[int(short[0])]
     latest = needed - dt.timedelta(weeks=group.ramp_weeks)
     ready = group.start - dt.timedelta(days=group.start.weekday()) + dt.timedelta(weeks=group.ramp_weeks)
     return HireAdvice(group.name, group.count, group.start, needed, latest, ready > needed)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer | np.floating | float | int):
+        return None if math.isnan(float(value)) else float(value)
+    return value
 
 
 def hires_to_close(plan: CapacityPlan) -> int:

@@ -4,6 +4,7 @@ the site (unknown queues, dates outside the plan, negative headcounts are refuse
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +14,17 @@ from forecasts.site import OpeningRange, Site, parse_opening
 
 ALL = "*"  # a change for every queue
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The keys each table may hold: a misspelt key (say `untill`) would otherwise be ignored without a word.
+KEYS = {
+    "scenario": ("name", "start", "weeks"),
+    "volume": ("queue", "from", "to", "percent", "per_day"),
+    "handle_time": ("queue", "from", "to", "percent"),
+    "deflection": ("queue", "share", "from", "to", "handle_time_percent"),
+    "service": ("queue", "service_level", "answer_within_s", "answer_within_hours", "patience_s", "shrinkage"),
+    "staff": ("name", "count", "from", "until", "weekly_hours", "monthly_pay_eur", "ramp"),
+    "ramp": ("weeks", "productivity"),
+    "staffing": ("attrition_per_month", "overtime_share", "overtime_premium", "ramp"),
+}
 
 
 class ScenarioError(ValueError):
@@ -34,8 +46,9 @@ class DateRange:
 
 @dataclass(frozen=True)
 class VolumeChange:
-    """Contacts of a queue in a date range: `percent` more (or fewer), or `per_day` contacts added each open day,
-    spread over the day like the forecast."""
+    """Contacts of a queue in a date range: `percent` more (or fewer), and/or `per_day` contacts added each day
+    the forecast has (open days), spread over the day like the forecast (evenly on a day forecast at 0). With
+    queue "*" every queue gets the `per_day` contacts."""
 
     queue: str
     dates: DateRange
@@ -82,7 +95,8 @@ class RampStep:
 @dataclass(frozen=True)
 class StaffChange:
     """People joining (new hires, temps) from a date, until a date for temps, with a training ramp: the steps'
-    productivity in order, then full."""
+    productivity in order, then full. The plan counts whole weeks: a group counts (and is paid) in every week
+    from the one holding `start` to the one holding `end`, and its ramp starts on the Monday of its first week."""
 
     name: str
     count: int
@@ -123,6 +137,9 @@ class Scenario:
     overtime_share: float = 0.0        # overtime at most this share of the contract hours
     overtime_premium: float = 1.25     # pay factor of an overtime hour
     inputs: Mapping[str, str] = field(default_factory=dict)  # file paths (site, history, events, agents, forecast)
+    # The training ramp of the extra full-time hires the plan advises ([staffing] ramp); None: the longest ramp
+    # of the staff groups, or none (full from the first day) if there are no groups.
+    hire_ramp: tuple[RampStep, ...] | None = None
 
     @property
     def end(self) -> dt.date:
@@ -132,6 +149,13 @@ class Scenario:
     @property
     def week_starts(self) -> list[dt.date]:
         return [self.start + dt.timedelta(days=7 * i) for i in range(self.weeks)]
+
+    @property
+    def hire_ramp_weeks(self) -> int:
+        """Weeks an extra hire needs to be fully productive (see hire_ramp)."""
+        if self.hire_ramp is not None:
+            return sum(step.weeks for step in self.hire_ramp)
+        return max((g.ramp_weeks for g in self.staff), default=0)
 
 
 def parse_scenario(text: str, site: Site, source: str = "scenario.toml") -> Scenario:
@@ -152,28 +176,37 @@ def scenario_from_dict(doc: Mapping[str, Any], site: Site, source: str = "scenar
         if key not in known:
             problems.append(f"[{key}]: not a part of a scenario; use {', '.join(sorted(known))}")
     head = check.table(doc, "scenario")
+    check.known_keys(head, "scenario", "[scenario]")
     name = str(head.get("name", "")).strip() or "scenario"
     start = check.date(head, "start", "[scenario] start")
     if start is not None and start.weekday() != 0:
-        problems.append(f"[scenario] start = {start}: a plan starts on a Monday; use "
-                        f"{start - dt.timedelta(days=start.weekday())}")
+        start = _monday(start)
+        problems.append(f"[scenario] start = {head['start']}: a plan starts on a Monday; use {start}")
     weeks = check.integer(head, "weeks", "[scenario] weeks", low=1, high=104, default=26)
-    plan = DateRange(start, start + dt.timedelta(days=7 * weeks - 1)) if start and weeks else None
-    check.plan = plan
+    # Dates are checked against the plan as meant (from the Monday suggested above), so each mistake shows once.
+    check.plan = DateRange(start, start + dt.timedelta(days=7 * weeks - 1)) if start and weeks and weeks > 0 else None
+    volume = tuple(check.each(doc, "volume", _volume))
+    handle_time = tuple(check.each(doc, "handle_time", _handle_time))
+    deflection = tuple(check.each(doc, "deflection", _deflection))
+    service = tuple(check.each(doc, "service", _service))
+    opening_hours = _opening(check.table(doc, "opening_hours"), site, problems)
+    staff = tuple(check.each(doc, "staff", _staff))
+    names = [g.name for g in staff]
+    for repeated in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"[[staff]] name = {repeated!r}: used by {names.count(repeated)} groups; give each group "
+                        "a name of its own")
+    staffing = check.table(doc, "staffing")
+    check.known_keys(staffing, "staffing", "[staffing]")
     scenario = Scenario(
-        name=name, start=start or dt.date(1970, 1, 5), weeks=weeks or 1,
-        volume=tuple(check.each(doc, "volume", _volume)),
-        handle_time=tuple(check.each(doc, "handle_time", _handle_time)),
-        deflection=tuple(check.each(doc, "deflection", _deflection)),
-        service=tuple(check.each(doc, "service", _service)),
-        opening_hours=_opening(check.table(doc, "opening_hours"), site, problems),
-        staff=tuple(check.each(doc, "staff", _staff)),
-        attrition_per_month=check.number(check.table(doc, "staffing"), "attrition_per_month",
-                                         "[staffing] attrition_per_month", low=0, high=1, default=0.0),
-        overtime_share=check.number(check.table(doc, "staffing"), "overtime_share", "[staffing] overtime_share",
-                                    low=0, high=1, default=0.0),
-        overtime_premium=check.number(check.table(doc, "staffing"), "overtime_premium",
-                                      "[staffing] overtime_premium", low=1, high=3, default=1.25),
+        name=name, start=start or dt.date(1970, 1, 5), weeks=weeks or 1, volume=volume, handle_time=handle_time,
+        deflection=deflection, service=service, opening_hours=opening_hours, staff=staff,
+        attrition_per_month=check.number(staffing, "attrition_per_month", "[staffing] attrition_per_month", low=0,
+                                         high=1, default=0.0),
+        overtime_share=check.number(staffing, "overtime_share", "[staffing] overtime_share", low=0, high=1,
+                                    default=0.0),
+        overtime_premium=check.number(staffing, "overtime_premium", "[staffing] overtime_premium", low=1, high=3,
+                                      default=1.25),
+        hire_ramp=check.ramp(staffing, "[staffing]") if "ramp" in staffing else None,
         inputs={k: str(v) for k, v in check.table(doc, "inputs").items()},
     )
     if problems:
@@ -186,7 +219,7 @@ def scenario_from_dict(doc: Mapping[str, Any], site: Site, source: str = "scenar
 def _volume(check: _Checker, row: Mapping[str, Any], where: str) -> VolumeChange:
     percent = check.number(row, "percent", f"{where} percent", low=-100, high=1000, default=0.0)
     per_day = check.number(row, "per_day", f"{where} per_day", low=-1e7, high=1e7, default=0.0)
-    if not percent and not per_day:
+    if "percent" not in row and "per_day" not in row:
         check.problems.append(f"{where}: give percent (e.g. 40 for 40 % more) or per_day (contacts added a day)")
     return VolumeChange(check.queue(row, where), check.dates(row, where), percent, per_day)
 
@@ -221,23 +254,10 @@ def _staff(check: _Checker, row: Mapping[str, Any], where: str) -> StaffChange:
     end = check.date(row, "until", f"{where} until") if "until" in row else None
     if start and end and end < start:
         check.problems.append(f"{where} until = {end}: before from = {start}")
-    ramp = []
-    steps = row.get("ramp", [])
-    if not isinstance(steps, list):
-        check.problems.append(f"{where} ramp: give a list like [{{weeks = 2, productivity = 0.0}}]")
-        steps = []
-    for i, step in enumerate(steps, start=1):
-        if not isinstance(step, dict):
-            check.problems.append(f"{where} ramp step {i}: give {{weeks = N, productivity = 0.5}}")
-            continue
-        weeks = check.integer(step, "weeks", f"{where} ramp step {i} weeks", low=1, high=104)
-        productivity = check.number(step, "productivity", f"{where} ramp step {i} productivity", low=0, high=1)
-        if weeks is not None and productivity is not None:
-            ramp.append(RampStep(weeks, productivity))
     return StaffChange(str(row.get("name", where)), max(count or 0, 0), start or dt.date(1970, 1, 5), end,
                        check.number(row, "weekly_hours", f"{where} weekly_hours", low=1, high=60, default=40.0),
                        check.number(row, "monthly_pay_eur", f"{where} monthly_pay_eur", low=0, high=100000)
-                       if "monthly_pay_eur" in row else None, tuple(ramp))
+                       if "monthly_pay_eur" in row else None, check.ramp(row, where))
 
 
 def _opening(table: Mapping[str, Any], site: Site, problems: list[str]) -> dict[int, tuple[OpeningRange, ...]]:
@@ -277,8 +297,33 @@ class _Checker:
             if not isinstance(row, dict):
                 self.problems.append(f"{where}: must be a table")
                 continue
+            self.known_keys(row, key, where)
             out.append(read(self, row, where))
         return out
+
+    def known_keys(self, row: Mapping[str, Any], table: str, where: str) -> None:
+        for key in row:
+            if key not in KEYS[table]:
+                close = difflib.get_close_matches(key, KEYS[table], n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"use {', '.join(KEYS[table])}"
+                self.problems.append(f"{where} {key}: not a key of this table; {hint}")
+
+    def ramp(self, row: Mapping[str, Any], where: str) -> tuple[RampStep, ...]:
+        steps = row.get("ramp", [])
+        if not isinstance(steps, list):
+            self.problems.append(f"{where} ramp: give a list like [{{weeks = 2, productivity = 0.0}}]")
+            return ()
+        ramp = []
+        for i, step in enumerate(steps, start=1):
+            if not isinstance(step, dict):
+                self.problems.append(f"{where} ramp step {i}: give {{weeks = N, productivity = 0.5}}")
+                continue
+            self.known_keys(step, "ramp", f"{where} ramp step {i}")
+            weeks = self.integer(step, "weeks", f"{where} ramp step {i} weeks", low=1, high=104)
+            productivity = self.number(step, "productivity", f"{where} ramp step {i} productivity", low=0, high=1)
+            if weeks is not None and productivity is not None:
+                ramp.append(RampStep(weeks, productivity))
+        return tuple(ramp)
 
     def queue(self, row: Mapping[str, Any], where: str, allow_all: bool = True) -> str:
         name = row.get("queue")
@@ -302,6 +347,9 @@ class _Checker:
 
     def date(self, row: Mapping[str, Any], key: str, where: str) -> dt.date | None:
         value = row.get(key)
+        if key not in row:
+            self.problems.append(f"{where}: missing; give a date as YYYY-MM-DD")
+            return None
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
         try:
@@ -315,6 +363,9 @@ class _Checker:
         if key not in row and default is not None:
             return default
         value = row.get(key)
+        if key not in row:
+            self.problems.append(f"{where}: missing; give a number from {low:g} to {high:g}")
+            return default
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.problems.append(f"{where} = {value!r}: give a number from {low:g} to {high:g}")
             return default
@@ -327,6 +378,9 @@ class _Checker:
         if key not in row and default is not None:
             return default
         value = row.get(key)
+        if key not in row:
+            self.problems.append(f"{where}: missing; give a whole number")
+            return default
         if isinstance(value, bool) or not isinstance(value, int):
             self.problems.append(f"{where} = {value!r}: give a whole number")
             return default
