@@ -47,6 +47,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         planning_pages,
         roster_pages,
         rostering,
+        whatif_pages,
+        whatif_service,
     )
 
     db.init_app(app)
@@ -58,7 +60,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(i18n.bp)
-    for blueprint in (roster_pages.bp, agent_pages.bp, calendar_feed.bp, planning_pages.bp, api_rosters.bp):
+    for blueprint in (roster_pages.bp, agent_pages.bp, calendar_feed.bp, planning_pages.bp, api_rosters.bp,
+                      whatif_pages.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/healthz", view_func=api.healthz)
     return app

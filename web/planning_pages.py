@@ -351,6 +351,8 @@ def _result_link(job: models.Job) -> str | None:
             return f"/rosters/{result['version_id']}"  # until the roster pages provide the endpoint
     if job.kind == "forecast" and result.get("run_id") is not None:
         return url_for("planning.forecast", run=result["run_id"])
+    if job.kind == "whatif_week" and result.get("scenario_id") is not None:
+        return url_for("whatif.scenario", scenario_id=result["scenario_id"], job=job.id, _anchor="result")
     return None
 
 

@@ -48,6 +48,12 @@ CASES: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/planning/requirements", PLANNING),
     ("GET", "/planning/jobs/{job}", PLANNING),
     ("POST", "/planning/jobs/{job}/cancel", PLANNING),
+    ("GET", "/planning/whatif", PLANNING),
+    ("POST", "/planning/whatif", PLANNING),
+    ("GET", "/planning/whatif/compare?ids={scenario}&ids={scenario2}", PLANNING),
+    ("GET", "/planning/whatif/{scenario}?plan=1", PLANNING),
+    ("POST", "/planning/whatif/{scenario}", PLANNING),
+    ("POST", "/planning/whatif/{scenario}/full-run", PLANNING),
     ("GET", "/rosters", READERS),
     ("POST", "/rosters/generate", EDITORS),
     ("GET", "/rosters/{draft}", READERS),
@@ -105,7 +111,7 @@ CASES: list[tuple[str, str, frozenset[str]]] = [
 @pytest.fixture
 def world(app, actions):
     """The tiny site: agents A1 (Nord) and B2 (Sued), a draft and a published week, a forecast run, an override,
-    a job of the lead, and one user per role (the lead leads Nord; the agent user is A1)."""
+    two what-if scenarios, a job of the lead, and one user per role (the lead leads Nord; the agent user is A1)."""
     load_site(app)
     run = make_forecast_run(app, [10.0] * 8)
     draft = make_version(app, [day_shift("A1", MONDAY), day_shift("B2", MONDAY)], forecast_run=run)
@@ -121,13 +127,17 @@ def world(app, actions):
                                            percent=10, reason="test", created_by="planner")
         job = models.Job(id="job-1", kind="forecast", status="succeeded", params={}, result={"run_id": run},
                          created_by="lead")
-        session.add_all([override, job])
+        scenarios = [models.Scenario(site_id=site.id, name=name, created_by="planner",
+                                     toml=f"[scenario]\nstart = {MONDAY}\nweeks = 1\n") for name in ("a", "b")]
+        session.add_all([override, job, *scenarios])
         agent_user = session.scalars(select(models.User).where(models.User.username == "agent")).one()
         agent_user.calendar_token = "tok-" + "x" * 30
         session.flush()
         override_id = override.id
+        scenario_ids = [s.id for s in scenarios]
     return {"draft": draft, "published": published, "own": "A1", "other": "B2", "run": run, "job": "job-1",
-            "override": override_id, "token": "tok-" + "x" * 30}
+            "override": override_id, "token": "tok-" + "x" * 30, "scenario": scenario_ids[0],
+            "scenario2": scenario_ids[1]}
 
 
 def _request(client, actions, method: str, path: str, logged_in: bool):
@@ -169,7 +179,8 @@ def test_every_route_has_an_entry_in_the_matrix(app):
     covered = {(method, re.sub(r"\?.*", "", template)) for method, template, _ in CASES}
     samples = {"version_id": "{draft}", "agent_id": "{own}", "day": DAY, "token": "{token}", "job_id": "{job}",
                "run_id": "{run}", "override_id": "{override}", "slug": "test-center", "kind": "agents",
-               "code": "en", "filename": "style.css"}
+               "code": "en", "filename": "style.css",
+               "scenario_id": "{scenario}"}
     missing = []
     for rule in app.url_map.iter_rules():
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: samples[m.group(1)], rule.rule)

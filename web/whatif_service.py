@@ -1,0 +1,357 @@
+"""What-if service: a site's stored scenarios, their capacity plans on the newest covering forecast, and the
+peak-week full run (forecast → scenario changes → staffing → roster → evaluation) as the "whatif_week" job."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forecasts.site import Site
+from scheduler.capacity import CapacityPlan, apply_changes, capacity_plan, hourly, scenario_site
+from scheduler.domain import Agent
+from scheduler.evaluate import ALL_QUEUES, Evaluation, evaluate, week_summary
+from scheduler.roster import Roster
+from scheduler.roster_model import Problem, Progress
+from scheduler.roster_search import solve_roster
+from scheduler.rules import rules_for_site
+from scheduler.scenario import Scenario, ScenarioError, StaffChange, parse_scenario
+from scheduler.staffing import staff
+from web import models
+from web.db import Database
+from web.forecasting import forecast_values, run_forecast
+from web.jobs import N_, JobCancelled, JobContext, job_kind, site_param
+from web.repository import events_frame, find_site, site_config
+from web.roster_store import published_shifts
+from web.rostering import latest_run_covering, stored_absences, stored_agents
+
+NAME_LENGTH = 100
+PEAK_EVENTS = ("bill_mailing",)  # the events that make a week a peak week (the year-end billing waves)
+WHATIF_WEEK = "whatif_week"
+DEFAULT_TIME_LIMIT_S = 60
+
+
+# --- stored scenarios ---------------------------------------------------------------------------------------------
+
+def read_scenario(text: str, site: Site, name: str) -> Scenario:
+    """The scenario of a stored text under the stored name (the name planners see wins over [scenario] name)."""
+    return dataclasses.replace(parse_scenario(text, site, source=name or "scenario"), name=name)
+
+
+def save_scenario(session: Session, site_row: models.Site, name: str, text: str, user: str,
+                  row: models.Scenario | None = None) -> models.Scenario:
+    """Store a new scenario (or change `row`) after checking its name and its text against the site; every
+    problem is reported at once (ScenarioError) and then nothing is stored."""
+    name = name.strip()
+    problems = _name_problems(session, site_row.id, name, row.id if row is not None else None)
+    try:
+        read_scenario(text, site_config(site_row), name)
+    except ScenarioError as exc:
+        problems += exc.problems
+    if problems:
+        raise ScenarioError(name or "scenario", problems)
+    if row is None:
+        row = models.Scenario(site_id=site_row.id, name=name, toml=text, created_by=user)
+        session.add(row)
+    else:
+        row.name, row.toml = name, text
+    session.flush()
+    return row
+
+
+def _name_problems(session: Session, site_id: int, name: str, own_id: int | None) -> list[str]:
+    if not name:
+        return ["name: give the scenario a name"]
+    if len(name) > NAME_LENGTH:
+        return [f"name: at most {NAME_LENGTH} characters"]
+    s = models.Scenario
+    other = session.scalar(select(s.id).where(s.site_id == site_id, s.name == name))
+    if other is not None and other != own_id:
+        return [f"name {name!r}: the site has a scenario of that name already; choose another"]
+    return []
+
+
+def site_scenarios(session: Session, site_id: int) -> list[models.Scenario]:
+    s = models.Scenario
+    return list(session.scalars(select(s).where(s.site_id == site_id).order_by(s.name)))
+
+
+def next_monday(today: dt.date) -> dt.date:
+    return today + dt.timedelta(days=7 - today.weekday())
+
+
+# --- capacity plans -----------------------------------------------------------------------------------------------
+
+SUMMED = ("offered", "overtime_hours", "under_staffed_hours", "paid_hours", "cost_eur")
+AVERAGED = ("required_fte", "available_fte", "gap_fte")  # FTE are per week: a span of weeks has their mean
+
+
+@dataclass(frozen=True)
+class StoredPlan:
+    """A scenario's capacity plan on a stored forecast, with its peak weeks and summaries."""
+
+    scenario: Scenario
+    forecast_run: int
+    plan: CapacityPlan
+    peak_weeks: tuple[dt.date, ...]
+    peak: dict[str, float] | None     # the peak weeks together (None: the plan has none)
+    total: dict[str, float]           # the whole plan
+
+
+def plan_of(session: Session, site_row: models.Site, scenario: Scenario) -> StoredPlan | None:
+    """The capacity plan on the newest stored forecast covering the whole plan; None when none covers it."""
+    run_id = latest_run_covering(session, site_row.id, scenario.start, 7 * scenario.weeks)
+    if run_id is None:
+        return None
+    plan = capacity_plan(forecast_values(session, run_id), site_config(site_row),
+                         stored_agents(session, site_row.id), scenario)
+    peaks = peak_weeks(events_frame(session, site_row), scenario)
+    chosen = plan.peak(peaks)
+    return StoredPlan(scenario, run_id, plan, peaks, summary(chosen) if len(chosen) else None, summary(plan.weeks))
+
+
+# Seam: scheduler/whatif.py (peak_weeks, compare, totals_of) was being written alongside these pages; once it is
+# committed, peak_weeks and summary below should give way to it so the CLI and the pages share one definition.
+def peak_weeks(events: pd.DataFrame, scenario: Scenario, names: Sequence[str] = PEAK_EVENTS) -> tuple[dt.date, ...]:
+    """The Mondays of the plan's weeks with a bill-mailing event (any queue)."""
+    days = [d for d, name in zip(events.get("date", []), events.get("event", []), strict=True) if name in names]
+    mondays = {d - dt.timedelta(days=d.weekday()) for d in days if scenario.start <= d <= scenario.end}
+    return tuple(sorted(mondays))
+
+
+def summary(weeks: pd.DataFrame) -> dict[str, float]:
+    """Weeks taken together: contacts, hours and cost summed; FTE averaged; service level and abandon rate
+    weighted by offered contacts, ASA by answered ones (as scheduler.evaluate.week_summary does)."""
+    offered = weeks["offered"].to_numpy(dtype=float)
+    answered = offered * (1 - np.nan_to_num(weeks["abandon_rate"].to_numpy(dtype=float)))
+    out = {key: float(weeks[key].sum()) for key in SUMMED}
+    out |= {key: float(weeks[key].mean()) for key in AVERAGED}
+    out["service_level"] = _weighted(weeks["service_level"], offered)
+    out["abandon_rate"] = _weighted(weeks["abandon_rate"], offered)
+    out["asa_s"] = _weighted(weeks["asa_s"], answered)
+    return out
+
+
+def _weighted(values: pd.Series, weights: np.ndarray) -> float:
+    v = values.to_numpy(dtype=float)
+    usable = np.isfinite(v) & (weights > 0)
+    return float(np.average(v[usable], weights=weights[usable])) if usable.any() else math.nan
+
+
+# --- the peak-week full run ---------------------------------------------------------------------------------------
+
+def check_week_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Normalise a whatif_week job's parameters, refusing what cannot work with a message that says why."""
+    scenario_id = params.get("scenario_id")
+    if isinstance(scenario_id, bool) or not isinstance(scenario_id, int):
+        raise ValueError(f"scenario_id {scenario_id!r}: give the id of a stored scenario")
+    try:
+        week = dt.date.fromisoformat(str(params.get("week", "")))
+    except ValueError:
+        raise ValueError(f"week {params.get('week')!r} is not a date; give the Monday as YYYY-MM-DD") from None
+    if week.weekday() != 0:
+        raise ValueError(f"week {week}: give the Monday the week starts, "
+                         f"{week - dt.timedelta(days=week.weekday())}")
+    limit = params.get("time_limit_s", DEFAULT_TIME_LIMIT_S)
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or not 1 <= limit <= 3600:
+        raise ValueError(f"time_limit_s {limit!r}: give seconds from 1 to 3600")
+    seed = params.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"seed {seed!r}: give a whole number")
+    return {"scenario_id": scenario_id, "week": week.isoformat(), "start": week.isoformat(),
+            "time_limit_s": float(limit), "seed": seed, "site": site_param(params),
+            "created_by": str(params.get("created_by", ""))}
+
+
+def temp_agents(scenario: Scenario, site: Site, week: dt.date) -> list[Agent]:
+    """The scenario's staff groups productive in that week as agents: the group's weekly hours, the skills of
+    the queues it is meant for (every queue when the scenario names none), its pay or the site's entry pay.
+    A group still at 0 % of its training ramp takes no contacts, so it is left out."""
+    agents = []
+    for number, group in enumerate(scenario.staff, start=1):
+        if group.productivity(week) <= 0:
+            continue
+        skills = tuple(getattr(group, "skills", ()) or site.queue_names)
+        pay = group.monthly_pay_eur if group.monthly_pay_eur is not None else entry_pay(site)
+        for i in range(1, group.count + 1):
+            agents.append(Agent(f"whatif-{number}-{_slug(group.name)}-{i}", f"{group.name} {i}", group.name, skills,
+                                group.weekly_hours, 5, level="entry", monthly_pay_eur=pay))
+    return agents
+
+
+def entry_pay(site: Site) -> float | None:
+    """The middle of the site's lowest pay band (new people start there), as capacity plans price new hires."""
+    bands = site.extra.get("pay_bands", {})
+    if not isinstance(bands, dict) or not bands:
+        return None
+    low, high = min((tuple(v) for v in bands.values()), key=lambda band: band[0])
+    return (float(low) + float(high)) / 2
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "group"
+
+
+def run_week(database: Database, params: dict[str, Any], ctx: JobContext | None = None) -> dict[str, Any]:
+    week = dt.date.fromisoformat(params["week"])
+    with database.session() as session:
+        row = session.get(models.Scenario, params["scenario_id"])
+        if row is None:
+            raise ValueError(f"scenario {params['scenario_id']}: there is no such scenario (deleted?)")
+        site_row = session.get(models.Site, row.site_id)
+        site, slug = site_config(site_row), site_row.slug
+        scenario = read_scenario(row.toml, site, row.name)
+        run_id = latest_run_covering(session, site_row.id, week, 7)
+    if not scenario.start <= week <= scenario.end:
+        raise ValueError(f"week {week}: outside the plan of scenario {scenario.name!r} ({scenario.start} to "
+                         f"{scenario.end}); choose one of its weeks")
+    if run_id is None:
+        if ctx is not None:
+            ctx.progress(0.0, N_("no stored forecast covers %(start)s; forecasting the period first"),
+                         start=week.isoformat())
+        run_id = run_forecast(database, {"start": week.isoformat(), "weeks": 1, "method": "auto", "site": slug,
+                                         "created_by": params.get("created_by") or "what-if job"})["run_id"]
+    with database.session() as session:
+        site_row = find_site(session, slug)
+        frame = forecast_values(session, run_id)
+        stored = stored_agents(session, site_row.id)
+        absences = stored_absences(session, site_row.id)
+        previous = published_shifts(session, site_row.id, week - dt.timedelta(days=7), week)
+    if frame.empty:
+        raise ValueError(f"forecast run {run_id} has no values; run a forecast for the week of {week} first")
+    changed = scenario_site(site, scenario)
+    demand = apply_changes(frame, changed, scenario)
+    local = demand["interval_start"].dt.tz_convert(site.timezone).dt.date
+    demand = demand[(local >= week) & (local < week + dt.timedelta(days=7))]
+    requirements = staff(demand, changed)
+    temps = temp_agents(scenario, changed, week)
+    agents = tuple(stored) + tuple(temps)
+    days = tuple(week + dt.timedelta(days=i) for i in range(7))
+    problem = Problem(changed, rules_for_site(changed), agents, requirements, days, tuple(absences),
+                      previous=tuple(previous))
+    solution = _solve(problem, params, ctx)
+    if ctx is not None:
+        ctx.progress(0.99, N_("evaluating the roster"))
+    by_id = {a.agent_id: a for a in agents}
+    evaluation = evaluate(solution.roster, requirements, changed, by_id)
+    temp_ids = {a.agent_id for a in temps}
+    return {"scenario_id": params["scenario_id"], "scenario": scenario.name, "week": week.isoformat(),
+            "forecast_run": run_id, "status": solution.status, "seconds": round(solution.solve_seconds, 1),
+            "agents": len(stored), "temps": _temp_groups(scenario, week),
+            "temp_paid_hours": sum(s.work_minutes for s in solution.roster.shifts if s.agent_id in temp_ids) / 60,
+            "under_agent_intervals": solution.under_agent_intervals,
+            "required_agent_intervals": int(requirements["agents_required"].sum()),
+            **evaluation_json(evaluation, solution.roster, changed, by_id)}
+
+
+def _solve(problem: Problem, params: dict[str, Any], ctx: JobContext | None):
+    limit = params["time_limit_s"]
+    cancelled = threading.Event()
+
+    def report(progress: Progress) -> None:
+        if ctx is None:
+            return
+        try:
+            ctx.progress(min(progress.elapsed_s / limit, 0.98),
+                         N_("objective %(objective)s, bound %(bound)s, gap %(gap_share)s, %(seconds)s s"),
+                         objective=float(progress.objective), bound=float(progress.best_bound),
+                         gap_share=float(progress.gap), seconds=float(progress.elapsed_s))
+        except JobCancelled:
+            cancelled.set()
+
+    solution = solve_roster(problem, time_limit_s=limit, seed=params["seed"], progress=report,
+                            should_stop=cancelled.is_set)
+    if cancelled.is_set():
+        raise JobCancelled()
+    return solution
+
+
+def _temp_groups(scenario: Scenario, week: dt.date) -> list[dict[str, Any]]:
+    return [{"name": g.name, "count": g.count, "weekly_hours": g.weekly_hours,
+             "productivity": g.productivity(week), "rostered": g.productivity(week) > 0} for g in scenario.staff
+            if _employed(g, week)]
+
+
+def _employed(group: StaffChange, week: dt.date) -> bool:
+    first = group.start - dt.timedelta(days=group.start.weekday())
+    return first <= week and (group.end is None or week <= group.end)
+
+
+def evaluation_json(evaluation: Evaluation, roster: Roster, site: Site, agents: dict[str, Agent]) -> dict[str, Any]:
+    """The evaluation as JSON: the week and each day (all queues together; per queue for the week) with
+    service level, ASA, abandon rate, under-staffed agent-hours, paid hours and cost (None where unknown)."""
+    hours_per_interval = site.interval_minutes / 60
+    intervals = evaluation.intervals
+    paid, cost = _paid_by_day(roster, site, agents)
+    days = []
+    for day in sorted(set(intervals["date"]) | set(paid)):
+        together = week_summary(intervals[intervals["date"] == day], site)
+        row = together[together["queue"] == ALL_QUEUES]
+        days.append({"date": day.isoformat(), **_metrics(row.iloc[0] if len(row) else None, hours_per_interval),
+                     "paid_hours": paid.get(day, 0.0), "cost_eur": cost.get(day, 0.0) if cost is not None else None})
+    weeks = evaluation.weeks
+    together = weeks[weeks["queue"] == ALL_QUEUES]
+    week = {**_metrics(together.iloc[0] if len(together) else None, hours_per_interval),
+            "paid_hours": evaluation.paid_hours, "cost_eur": evaluation.cost_eur}
+    queues = [{"queue": row["queue"], **_metrics(row, hours_per_interval)}
+              for _, row in weeks[weeks["queue"] != ALL_QUEUES].iterrows()]
+    return {"week_summary": _clean(week), "days": [_clean(d) for d in days], "queues": [_clean(q) for q in queues]}
+
+
+def _metrics(row: pd.Series | None, hours_per_interval: float) -> dict[str, float]:
+    if row is None:
+        return {"offered": 0.0, "service_level": None, "asa_s": None, "abandon_rate": None,
+                "under_staffed_hours": 0.0}
+    return {"offered": float(row["offered"]), "service_level": float(row["service_level"]),
+            "asa_s": float(row["asa_s"]), "abandon_rate": float(row["abandon_rate"]),
+            "under_staffed_hours": float(row["short_agent_intervals"]) * hours_per_interval}
+
+
+def _paid_by_day(roster: Roster, site: Site, agents: dict[str, Agent]
+                 ) -> tuple[dict[dt.date, float], dict[dt.date, float] | None]:
+    """Worked hours per day and their employer cost, priced as scheduler.evaluate prices a roster (None when an
+    agent's pay is unknown)."""
+    factor = float(site.extra.get("costs", {}).get("employer_cost_factor", 1.0))
+    paid: dict[dt.date, float] = {}
+    cost: dict[dt.date, float] | None = {}
+    for shift in roster.shifts:
+        hours = shift.work_minutes / 60
+        paid[shift.date] = paid.get(shift.date, 0.0) + hours
+        pay = agents[shift.agent_id].monthly_pay_eur if shift.agent_id in agents else None
+        if pay is None:
+            cost = None
+        elif cost is not None:
+            cost[shift.date] = cost.get(shift.date, 0.0) + hourly(pay) * hours * factor
+    return paid, cost
+
+
+def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    """JSON has no NaN or infinity (PostgreSQL refuses them): an unknown figure is null."""
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in values.items()}
+
+
+@job_kind(WHATIF_WEEK, check_week_params)
+def whatif_week_job(ctx: JobContext, database: Database, params: dict[str, Any]) -> dict[str, Any]:
+    return run_week(database, params, ctx)
+
+
+def scenario_runs(session: Session, scenario_id: int, limit: int = 10) -> list[models.Job]:
+    """The newest full runs of a scenario (the job's parameters name it)."""
+    j = models.Job
+    rows = session.scalars(select(j).where(j.kind == WHATIF_WEEK).order_by(j.created_at.desc()).limit(500))
+    return [row for row in rows if (row.params or {}).get("scenario_id") == scenario_id][:limit]
+
+
+def weeks_of(scenarios: Iterable[StoredPlan]) -> list[dt.date]:
+    """Every week any of the plans has, in order (for side-by-side tables)."""
+    return sorted({w for p in scenarios for w in p.plan.weeks["week_start"]})
