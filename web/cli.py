@@ -19,6 +19,7 @@ from web.auth import ROLES, create_user, new_password
 from web.cli_forecasting import backtest_command, forecast_command
 from web.cli_scheduling import schedule_command
 from web.cli_staffing import staff_command
+from web.cli_whatif import whatif_command
 from web.db import get_db
 from web.demo_loader import load_demo, saved_logins
 from web.forecasting import add_override
@@ -282,6 +283,7 @@ main.add_command(forecast_command)
 main.add_command(backtest_command)
 main.add_command(staff_command)
 main.add_command(schedule_command)
+main.add_command(whatif_command)
 
 
 if __name__ == "__main__":  # pragma: no cover
