@@ -139,7 +139,7 @@ def capacity_plan(forecast: pd.DataFrame, site: Site, agents: Sequence[Agent], s
     # has 90 % of the agents in every interval, and one with more people than needed puts them all to work
     # (which also clears an e-mail backlog left by a short week).
     share = np.where(required_hours > 0, capacity / np.maximum(required_hours, 1e-9), 1.0)
-    metrics = _projected_weeks(requirements, site, share[week_of])
+    metrics = _projected_weeks(requirements, site, share[week_of], week_of)
     paid = base_hours + sum((g.count * g.weekly_hours * _employed(g, weeks)
                                                 for g in scenario.staff), np.zeros(len(weeks))) + overtime
     cost = _cost(agents, scenario, site, weeks, overtime)
@@ -223,13 +223,19 @@ def _week_index(starts: pd.Series, site: Site, scenario: Scenario) -> np.ndarray
     return index
 
 
-def _projected_weeks(requirements: pd.DataFrame, site: Site, share: np.ndarray) -> pd.DataFrame:
-    """Service level, ASA and abandon rate per week with the staff there is (all queues together)."""
+def _projected_weeks(requirements: pd.DataFrame, site: Site, share: np.ndarray, week_of: np.ndarray
+                     ) -> pd.DataFrame:
+    """Service level, ASA and abandon rate per week with the staff there is (all queues together).
+
+    Each week is projected on its own: an e-mail backlog left by a short week is not carried into the next,
+    because the requirement of the next week does not plan for it either, and carried over it would sink every
+    later week that has exactly the staff it needs (a plan would read 74 % for months after one short week)."""
     frame = requirements.copy()
     frame["scheduled"] = frame["agents_required"].to_numpy(dtype=float) * share
     frame["short"] = np.maximum(frame["agents_required"] - frame["scheduled"], 0.0)
     interval_s = site.interval_minutes * 60
-    parts = [projected_metrics(rows.copy(), site, name, interval_s) for name, rows in frame.groupby("queue")]
+    parts = [projected_metrics(rows.copy(), site, name, interval_s)
+             for (name, _week), rows in frame.groupby([frame["queue"], week_of], sort=False)]
     weeks = week_summary(pd.concat(parts, ignore_index=True), site)
     weeks = weeks[weeks["queue"] == ALL_QUEUES]
     asa = weeks["asa_s"].to_numpy(dtype=float)

@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 
 from forecasts.calendar import open_days, open_intervals
 from forecasts.site import parse_site
-from scheduler.capacity import WEEK_COLUMNS, apply_changes, capacity_plan, hires_to_close, scenario_site
+from scheduler.capacity import (
+    WEEK_COLUMNS,
+    _projected_weeks,
+    apply_changes,
+    capacity_plan,
+    hires_to_close,
+    scenario_site,
+)
 from scheduler.domain import Agent
 from scheduler.erlang import required_agents_c
 from scheduler.scenario import parse_scenario
@@ -380,3 +387,39 @@ def test_more_volume_never_needs_fewer_people_and_other_weeks_stay(a: float, b: 
     outside = ~base["week_start"].isin([week(2), week(3)])
     for plan in plans:
         pd.testing.assert_frame_equal(plan[outside], base[outside])
+
+
+def test_a_short_weeks_email_backlog_does_not_sink_the_weeks_after_it():
+    with_email = parse_site(SITE_TEXT_WITH_EMAIL)
+    rows = []
+    for day in open_days(with_email, START, START + dt.timedelta(weeks=2, days=-1)):
+        for start in open_intervals(with_email, day):
+            rows += [("email", start, 20.0, 300.0)]
+    requirements = staff(pd.DataFrame(rows, columns=["queue", "interval_start", "offered", "aht_s"]), with_email)
+    week_of = np.array([(t.tz_convert("Europe/Berlin").date() - START).days // 7
+                        for t in requirements["interval_start"]])
+    # Week 0 has half the agents it needs, week 1 exactly what it needs: week 1 reads as if week 0 had been fine.
+    halved = _projected_weeks(requirements, with_email, np.where(week_of == 0, 0.5, 1.0), week_of)
+    full = _projected_weeks(requirements, with_email, np.ones(len(week_of)), week_of)
+    assert halved["service_level"].iloc[0] < full["service_level"].iloc[0]
+    assert halved["service_level"].iloc[1] == full["service_level"].iloc[1]
+
+
+SITE_TEXT_WITH_EMAIL = """
+[site]
+name = "Tiny"
+timezone = "Europe/Berlin"
+holidays = "DE-BB"
+interval_minutes = 60
+[site.opening_hours]
+mon = "08:00-12:00"
+tue = "08:00-12:00"
+[queues.billing]
+channel = "phone"
+service_level = 0.8
+answer_within_s = 20
+[queues.email]
+channel = "email"
+service_level = 0.9
+answer_within_hours = 4
+"""
