@@ -8,9 +8,10 @@ import datetime as dt
 import itertools
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 
 import numpy as np
 import pandas as pd
@@ -161,18 +162,10 @@ def with_change(scenario: Scenario, path: str, value: Value, site: Site | None =
     """The scenario with the value at `path` set, e.g. "deflection.billing.share" = 0.2 (every [[deflection]] of
     billing; one is added if there is none), "staff.temps.count" = 10 or "staff.temps.from" = 2026-12-07 (the
     [[staff]] group named temps, which must exist), "volume.billing.percent" = 40, "staffing.overtime_share"."""
+    checked = checked_value(path, value)
     parts = path.split(".")
     table, key = parts[0], parts[-1]
-    known = (table, key) in _RANGES or (table, key) in _DATES
-    if not known or len(parts) != (2 if table == "staffing" else 3):
-        names = sorted({f"{t}.{k}" for t, k in (*_RANGES, *_DATES)})
-        raise ValueError(f"{path!r}: not a path to a scenario value; use <table>.<queue or staff name>.<key> "
-                         f"(tables {', '.join(_LISTS)}) or staffing.<key>, e.g. deflection.billing.share, "
-                         f"staff.temps.count; values: {', '.join(names)}")
-    if (table, key) in _DATES:
-        field_name, checked = _DATES[(table, key)], _date(path, value)
-    else:
-        field_name, checked = key, _checked(path, value, *_RANGES[(table, key)], whole=key == "count")
+    field_name = _DATES.get((table, key), key)
     if table == "staffing":
         return dataclasses.replace(scenario, **{field_name: checked})
     selector = parts[1]
@@ -194,6 +187,22 @@ def with_change(scenario: Scenario, path: str, value: Value, site: Site | None =
             raise ValueError(f"{path} = {value}: the group would end ({entries[i].end}) before it starts "
                              f"({entries[i].start})")
     return dataclasses.replace(scenario, **{table: tuple(entries)})
+
+
+def checked_value(path: str, value: object) -> Value:
+    """The value for `path` checked on its own: a known path, a number in the key's range (whole for a count) or a
+    date for from/until. The queue or staff name in the path needs the site and the scenario: `with_change`."""
+    parts = path.split(".")
+    table, key = parts[0], parts[-1]
+    known = (table, key) in _RANGES or (table, key) in _DATES
+    if not known or len(parts) != (2 if table == "staffing" else 3):
+        names = sorted({f"{t}.{k}" for t, k in (*_RANGES, *_DATES)})
+        raise ValueError(f"{path!r}: not a path to a scenario value; use <table>.<queue or staff name>.<key> "
+                         f"(tables {', '.join(_LISTS)}) or staffing.<key>, e.g. deflection.billing.share, "
+                         f"staff.temps.count; values: {', '.join(names)}")
+    if (table, key) in _DATES:
+        return _date(path, value)
+    return _checked(path, value, *_RANGES[(table, key)], whole=key == "count")
 
 
 def _checked(path: str, value: object, low: float, high: float, whole: bool) -> float | int:
@@ -267,10 +276,14 @@ class SweepResult:
 
 def sweep(base: Scenario, grid: Mapping[str, Sequence[Value]], forecast: pd.DataFrame, site: Site,
           agents: Sequence[Agent], peak_weeks: Iterable[dt.date], target: float = DEFAULT_TARGET,
-          workers: int | None = None) -> SweepResult:
+          workers: int | None = None, mp_context: BaseContext | None = None,
+          progress: Callable[[int, int], None] | None = None) -> SweepResult:
     """One capacity plan per grid point (see `with_change` for the paths). With more than one worker the plans
     run in worker processes that receive the forecast, site and agents once, when they start; with one they run
-    here. Results do not depend on the number of workers."""
+    here. Results do not depend on the number of workers. `mp_context` starts the worker processes (a threaded
+    caller such as a web server passes multiprocessing.get_context("spawn"): forking a threaded process is
+    unsafe); `progress(done, total)` is called after each finished point, in grid order, and may raise to stop
+    the sweep (points not yet started are dropped)."""
     peak = tuple(sorted(set(peak_weeks) & set(base.week_starts)))
     if not peak:
         raise ValueError("no peak weeks inside the plan; the sweep judges service level over the peak weeks")
@@ -280,13 +293,24 @@ def sweep(base: Scenario, grid: Mapping[str, Sequence[Value]], forecast: pd.Data
     if workers < 1:
         raise ValueError(f"workers = {workers}: give at least 1")
     if workers == 1 or len(scenarios) == 1:
-        done = tuple(_evaluate(forecast, site, agents, s, p, peak, target)
-                     for s, p in zip(scenarios, points, strict=True))
+        done = tuple(_reported((_evaluate(forecast, site, agents, s, p, peak, target)
+                                for s, p in zip(scenarios, points, strict=True)), len(points), progress))
     else:
-        with ProcessPoolExecutor(min(workers, len(scenarios)), initializer=_share,
-                                 initargs=(forecast, site, agents, peak, target)) as pool:
-            done = tuple(pool.map(_evaluate_shared, scenarios, points))
+        pool = ProcessPoolExecutor(min(workers, len(scenarios)), mp_context=mp_context, initializer=_share,
+                                   initargs=(forecast, site, agents, peak, target))
+        try:
+            done = tuple(_reported(pool.map(_evaluate_shared, scenarios, points), len(points), progress))
+        finally:
+            pool.shutdown(cancel_futures=True)  # after a failure or a stop, no further points start
     return SweepResult(tuple(grid), target, peak, done, pareto_frontier(done), cheapest_meeting(done))
+
+
+def _reported(results: Iterable[SweepPoint], total: int,
+              progress: Callable[[int, int], None] | None) -> Iterator[SweepPoint]:
+    for done, point in enumerate(results, start=1):
+        if progress is not None:
+            progress(done, total)
+        yield point
 
 
 def default_workers() -> int:

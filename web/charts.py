@@ -187,3 +187,68 @@ def heat_map(values: Mapping[tuple[object, object], float], rows: Sequence[objec
         total = sum(c.value for c in cells if c.value is not None) * total_weight
         out.append(HeatRow(row, tuple(cells), total))
     return HeatMap(tuple(columns), tuple(out), maximum)
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    label: str
+    frontier: bool
+    highlight: bool
+
+
+@dataclass(frozen=True)
+class ScatterChart:
+    """Points on two numeric axes, the frontier points joined by a line, an optional horizontal target line."""
+
+    width: int
+    height: int
+    left: int
+    bottom: int
+    dots: tuple[Dot, ...]
+    frontier: str             # SVG polyline "x,y …" through the frontier points in the order given
+    target: float | None      # y position of the target line
+    x_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
+
+
+def round_range(low: float, high: float, target_ticks: int = 5) -> tuple[float, float, float]:
+    """An axis from a round value at or below `low` to one at or above `high`, and its step; a single value gets
+    a step either side, so that it is not drawn on the edge."""
+    if high <= low:
+        step = nice_step(abs(low), target_ticks)
+        return low - step, low + step, step
+    step = nice_step(high - low, target_ticks)
+    return step * math.floor(low / step + 1e-9), step * math.ceil(high / step - 1e-9), step
+
+
+def scatter_chart(points: Sequence[tuple[float, float, str]], frontier: Sequence[int] = (),
+                  highlight: int | None = None, target: float | None = None, width: int = 960, height: int = 300,
+                  left: int = 64, bottom: int = 28) -> ScatterChart | None:
+    """Lay out points (x, y, label) on axes of round steps spanning the points (and the target); `frontier` and
+    `highlight` are positions in `points`. None without points."""
+    if not points:
+        return None
+    ys = [y for _, y, _ in points] + ([target] if target is not None else [])
+    x_low, x_high, x_step = round_range(min(x for x, _, _ in points), max(x for x, _, _ in points))
+    y_low, y_high, y_step = round_range(min(ys), max(ys))
+    plot_w, plot_h = width - left - 8, height - bottom - 8
+
+    def x(value: float) -> float:
+        return round(left + plot_w * (value - x_low) / (x_high - x_low), 1)
+
+    def y(value: float) -> float:
+        return round(8 + plot_h * (1 - (value - y_low) / (y_high - y_low)), 1)
+
+    on_frontier = set(frontier)
+    dots = tuple(Dot(x(px), y(py), label, i in on_frontier, i == highlight) for i, (px, py, label) in enumerate(points))
+    line = " ".join(f"{dots[i].x:.1f},{dots[i].y:.1f}" for i in frontier)
+    return ScatterChart(width, height, left, bottom, dots, line, y(target) if target is not None else None,
+                        tuple(Tick(x(v), v) for v in _steps(x_low, x_high, x_step)),
+                        tuple(Tick(y(v), v) for v in _steps(y_low, y_high, y_step)))
+
+
+def _steps(low: float, high: float, step: float) -> list[float]:
+    # Rounded: 0.1 steps must label 0.3, not 0.30000000000000004.
+    return [round(low + k * step, 9) for k in range(int(round((high - low) / step)) + 1)]

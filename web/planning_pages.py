@@ -353,6 +353,8 @@ def _result_link(job: models.Job) -> str | None:
         return url_for("planning.forecast", run=result["run_id"])
     if job.kind == "whatif_week" and result.get("scenario_id") is not None:
         return url_for("whatif.scenario", scenario_id=result["scenario_id"], job=job.id, _anchor="result")
+    if job.kind == "whatif_sweep" and result.get("scenario_id") is not None:
+        return url_for("whatif.scenario", scenario_id=result["scenario_id"], sweep=job.id, _anchor="sweep-result")
     return None
 
 

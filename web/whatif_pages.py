@@ -1,5 +1,5 @@
 """Planner what-if pages: a site's scenarios (written as scenario TOML), their capacity plans, side-by-side
-comparisons and the peak-week full run job."""
+comparisons, the peak-week full run job and sweeps with their cost/service-level frontier."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
-from wtforms import DateField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, NumberRange
+from wtforms import DateField, FloatField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from forecasts.site import Site
 from scheduler.capacity import scenario_site
@@ -22,20 +22,26 @@ from scheduler.scenario import Scenario, ScenarioError
 from web import jobs, models
 from web.access import user_site
 from web.auth import roles_required
-from web.charts import BandChart, band_chart
+from web.charts import BandChart, ScatterChart, band_chart, scatter_chart
 from web.db import db_session
-from web.repository import site_config
+from web.repository import events_frame, site_config
 from web.rostering import latest_run_covering
 from web.whatif_service import (
     DEFAULT_TIME_LIMIT_S,
+    WHATIF_SWEEP,
     WHATIF_WEEK,
     StoredPlan,
+    check_sweep_params,
     next_monday,
+    parse_axes,
     plan_of,
+    plan_peak_weeks,
     read_scenario,
     save_scenario,
     scenario_runs,
     site_scenarios,
+    sweep_grid,
+    sweep_peak_weeks,
     weeks_of,
 )
 
@@ -55,6 +61,13 @@ class FullRunForm(FlaskForm):
     week = DateField(_l("Week (its Monday)"), validators=[DataRequired()])
     time_limit_s = IntegerField(_l("Time limit (seconds)"), default=DEFAULT_TIME_LIMIT_S,
                                 validators=[DataRequired(), NumberRange(1, 3600)])
+
+
+class SweepForm(FlaskForm):
+    # The axes are checked by the service (parse_axes, check_sweep_params, sweep_grid), naming the bad line or path.
+    axes = TextAreaField(_l("Axes: one a line, path = values"))
+    target_percent = FloatField(_l("Target service level (%)"), default=80,
+                                validators=[InputRequired(), NumberRange(1, 99.9)])
 
 
 # --- the list and new scenarios ---------------------------------------------------------------------------------
@@ -161,12 +174,14 @@ def change(scenario_id: int):
 
 
 def _scenario_page(session: Session, site: models.Site, row: models.Scenario, form: ScenarioForm,
-                   problems: list[str], show_plan: bool = False):
+                   problems: list[str], show_plan: bool = False, sweep_form: SweepForm | None = None,
+                   sweep_problems: list[str] | None = None, sweep_peaks: list[dt.date] | None = None):
     config = site_config(site)
     try:
         parsed = read_scenario(row.toml, config, row.name)
     except ScenarioError as exc:  # the site changed since the scenario was saved
         parsed, problems = None, problems or exc.problems
+    bill_weeks = plan_peak_weeks(events_frame(session, site), parsed) if parsed is not None else ()
     stored, plan_problem = None, None
     if parsed is not None and show_plan:
         try:
@@ -178,7 +193,13 @@ def _scenario_page(session: Session, site: models.Site, row: models.Scenario, fo
     weeks = parsed.week_starts if parsed is not None else []
     peaks = stored.peak_weeks if stored else ()
     run_form = FullRunForm(formdata=None, week=peaks[0] if peaks else (weeks[0] if weeks else None))
+    sweeps = scenario_runs(session, row.id, WHATIF_SWEEP)
+    shown_sweep = _shown_run(sweeps, "sweep")
     return render_template("whatif/scenario.html", site=site, row=row, form=form, problems=problems,
+                           sweep_form=sweep_form or SweepForm(formdata=None, axes=_default_axes(parsed, config)),
+                           sweep_problems=sweep_problems or [], bill_weeks=bill_weeks,
+                           sweep_peaks=bill_weeks if sweep_peaks is None else sweep_peaks, sweeps=sweeps,
+                           shown_sweep=shown_sweep, sweep=_sweep_view(shown_sweep) if shown_sweep else None,
                            scenario=parsed, show_plan=show_plan, stored=stored, plan_problem=plan_problem,
                            charts=_plan_charts(stored, config) if stored else None, weeks=weeks,
                            run_form=run_form, runs=runs, shown_run=shown,
@@ -187,9 +208,9 @@ def _scenario_page(session: Session, site: models.Site, row: models.Scenario, fo
                            if shown else [])
 
 
-def _shown_run(runs: list[models.Job]) -> models.Job | None:
-    """The run asked for with ?job= (of this scenario), else the newest that succeeded."""
-    wanted = request.args.get("job")
+def _shown_run(runs: list[models.Job], parameter: str = "job") -> models.Job | None:
+    """The run asked for with ?job= (?sweep= for sweeps; of this scenario), else the newest that succeeded."""
+    wanted = request.args.get(parameter)
     for run in runs:
         if (run.id == wanted) if wanted else run.status == "succeeded":
             return run
@@ -322,3 +343,88 @@ def _compare_charts(plans: list[StoredPlan], weeks: list[dt.date]) -> dict[str, 
     ticks = _ticks(weeks)
     return {"fte": band_chart(fte, [], x_ticks=ticks, marks=marks),
             "service": band_chart(service, [], x_ticks=ticks, marks=marks)}
+
+
+# --- sweeps -----------------------------------------------------------------------------------------------------
+
+def _default_axes(scenario: Scenario | None, site: Site) -> str:
+    """A grid to start from: a chatbot's share of the first deflected queue (or the site's first queue) and, when
+    the scenario has staff groups, the first group's head count."""
+    queue = scenario.deflection[0].queue if scenario and scenario.deflection else site.queue_names[0]
+    lines = [f"deflection.{queue}.share = 0, 0.1, 0.2, 0.3"]
+    if scenario and scenario.staff:
+        lines.append(f"staff.{scenario.staff[0].name}.count = 0, 5, 10, 20")
+    return "\n".join(lines)
+
+
+@bp.post("/<int:scenario_id>/sweep")
+@roles_required(*PLANNERS)
+def start_sweep(scenario_id: int):
+    """Check the axes against the stored scenario and start the whatif_sweep job (its page shows progress)."""
+    session = db_session()
+    site, row = _stored(session, scenario_id)
+    form = SweepForm()
+    chosen = request.form.getlist("peak_week")
+    problems: list[str] = []
+    if not form.validate_on_submit():
+        problems = [f"{form[name].label.text}: {'; '.join(errors)}" if name != "csrf_token"
+                    else _("The form was incomplete; reload the page and try again.")
+                    for name, errors in form.errors.items()]
+    else:
+        try:
+            config = site_config(site)
+            parsed = read_scenario(row.toml, config, row.name)
+            grid = parse_axes(form.axes.data or "")
+            if not grid:
+                raise ValueError(_("give at least one line: a path, = and its values"))
+            params = check_sweep_params({"scenario_id": row.id, "grid": grid, "target": form.target_percent.data / 100,
+                                         "peak_weeks": chosen, "site": site.slug,
+                                         "created_by": current_user.username})
+            sweep_grid(parsed, config, params["grid"])
+            sweep_peak_weeks(parsed, None, params["peak_weeks"])
+            job = jobs.submit(current_app.extensions["wfm_jobs"], WHATIF_SWEEP, params, current_user.username)
+        except ScenarioError as exc:
+            problems = exc.problems
+        except ValueError as exc:
+            problems = [str(exc)]
+    if problems:
+        return _scenario_page(session, site, row, ScenarioForm(formdata=None, name=row.name, toml=row.toml), [],
+                              sweep_form=form, sweep_problems=problems,
+                              sweep_peaks=[d for d in map(_iso_day, chosen) if d is not None]), 400
+    return redirect(url_for("planning.job", job_id=job.id))
+
+
+def _sweep_view(job: models.Job) -> dict | None:
+    """A finished sweep for its page: the scatter of plan cost against peak service level, and the points sorted
+    by cost (unknown cost last), each with its axis values as text."""
+    result = job.result
+    if job.status != "succeeded" or not result:
+        return None
+    points, axes = result["points"], result["axes"]
+    drawn = [i for i, p in enumerate(points) if p["cost_eur"] is not None and p["peak_service_level"] is not None]
+    place = {i: k for k, i in enumerate(drawn)}
+    chart: ScatterChart | None = scatter_chart(
+        [(points[i]["cost_eur"], points[i]["peak_service_level"] * 100, _point_label(points[i], axes))
+         for i in drawn],
+        frontier=[place[i] for i in result["frontier_index"] if i in place],
+        highlight=place.get(result["cheapest_index"]), target=result["target"] * 100)
+    order = sorted(range(len(points)), key=lambda i: (points[i]["cost_eur"] is None, points[i]["cost_eur"] or 0, i))
+    cheapest = result["cheapest_index"]
+    return {"result": result, "chart": chart, "frontier": set(result["frontier_index"]), "cheapest": cheapest,
+            "cheapest_values": _values_text(points[cheapest], axes) if cheapest is not None else None,
+            "peak_weeks": [_iso_day(w) for w in result["peak_weeks"]],
+            "rows": [(i, points[i], [_axis_text(points[i]["values"][a]) for a in axes]) for i in order]}
+
+
+def _axis_text(value: object) -> str:
+    day = _iso_day(value) if isinstance(value, str) else None
+    return _day(day) if day else format_decimal(value)
+
+
+def _values_text(point: dict, axes: list[str]) -> str:
+    return ", ".join(f"{a} = {_axis_text(point['values'][a])}" for a in axes)
+
+
+def _point_label(point: dict, axes: list[str]) -> str:
+    return _("%(values)s: %(cost)s €, peak service level %(level)s %%", values=_values_text(point, axes),
+             cost=format_decimal(point["cost_eur"], "#,##0"), level=_number(point["peak_service_level"] * 100))

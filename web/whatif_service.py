@@ -6,13 +6,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import multiprocessing
 import re
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +28,19 @@ from scheduler.roster_search import solve_roster
 from scheduler.rules import rules_for_site
 from scheduler.scenario import Scenario, ScenarioError, StaffChange, parse_scenario
 from scheduler.staffing import staff
+from scheduler.whatif import (
+    DEFAULT_TARGET,
+    Value,
+    checked_value,
+    compare,
+    grid_points,
+    peak_weeks,
+    point_scenario,
+    sweep,
+    value_text,
+)
 from web import models
+from web.cli_whatif import plain, sweep_document
 from web.db import Database
 from web.forecasting import forecast_values, run_forecast
 from web.jobs import N_, JobCancelled, JobContext, job_kind, site_param
@@ -92,10 +105,6 @@ def next_monday(today: dt.date) -> dt.date:
 
 # --- capacity plans -----------------------------------------------------------------------------------------------
 
-SUMMED = ("offered", "overtime_hours", "under_staffed_hours", "paid_hours", "cost_eur")
-AVERAGED = ("required_fte", "available_fte", "gap_fte")  # FTE are per week: a span of weeks has their mean
-
-
 @dataclass(frozen=True)
 class StoredPlan:
     """A scenario's capacity plan on a stored forecast, with its peak weeks and summaries."""
@@ -104,8 +113,8 @@ class StoredPlan:
     forecast_run: int
     plan: CapacityPlan
     peak_weeks: tuple[dt.date, ...]
-    peak: dict[str, float] | None     # the peak weeks together (None: the plan has none)
-    total: dict[str, float]           # the whole plan
+    peak: dict[str, Any] | None       # the peak weeks together, see scheduler.whatif.totals_of (None: no peak)
+    total: dict[str, Any]             # the whole plan
 
 
 def plan_of(session: Session, site_row: models.Site, scenario: Scenario) -> StoredPlan | None:
@@ -115,46 +124,30 @@ def plan_of(session: Session, site_row: models.Site, scenario: Scenario) -> Stor
         return None
     plan = capacity_plan(forecast_values(session, run_id), site_config(site_row),
                          stored_agents(session, site_row.id), scenario)
-    peaks = peak_weeks(events_frame(session, site_row), scenario)
-    chosen = plan.peak(peaks)
-    return StoredPlan(scenario, run_id, plan, peaks, summary(chosen) if len(chosen) else None, summary(plan.weeks))
+    peaks = plan_peak_weeks(events_frame(session, site_row), scenario)
+    together = compare([plan], peaks)  # the same totals as `wfm whatif` prints
+    return StoredPlan(scenario, run_id, plan, peaks, together.total(plan.scenario, "peak") if peaks else None,
+                      together.total(plan.scenario, "plan"))
 
 
-# Seam: scheduler/whatif.py (peak_weeks, compare, totals_of) was being written alongside these pages; once it is
-# committed, peak_weeks and summary below should give way to it so the CLI and the pages share one definition.
-def peak_weeks(events: pd.DataFrame, scenario: Scenario, names: Sequence[str] = PEAK_EVENTS) -> tuple[dt.date, ...]:
-    """The Mondays of the plan's weeks with a bill-mailing event (any queue)."""
-    days = [d for d, name in zip(events.get("date", []), events.get("event", []), strict=True) if name in names]
-    mondays = {d - dt.timedelta(days=d.weekday()) for d in days if scenario.start <= d <= scenario.end}
-    return tuple(sorted(mondays))
-
-
-def summary(weeks: pd.DataFrame) -> dict[str, float]:
-    """Weeks taken together: contacts, hours and cost summed; FTE averaged; service level and abandon rate
-    weighted by offered contacts, ASA by answered ones (as scheduler.evaluate.week_summary does)."""
-    offered = weeks["offered"].to_numpy(dtype=float)
-    answered = offered * (1 - np.nan_to_num(weeks["abandon_rate"].to_numpy(dtype=float)))
-    out = {key: float(weeks[key].sum()) for key in SUMMED}
-    out |= {key: float(weeks[key].mean()) for key in AVERAGED}
-    out["service_level"] = _weighted(weeks["service_level"], offered)
-    out["abandon_rate"] = _weighted(weeks["abandon_rate"], offered)
-    out["asa_s"] = _weighted(weeks["asa_s"], answered)
-    return out
-
-
-def _weighted(values: pd.Series, weights: np.ndarray) -> float:
-    v = values.to_numpy(dtype=float)
-    usable = np.isfinite(v) & (weights > 0)
-    return float(np.average(v[usable], weights=weights[usable])) if usable.any() else math.nan
+def plan_peak_weeks(events: pd.DataFrame | None, scenario: Scenario,
+                    kinds: Sequence[str] = PEAK_EVENTS) -> tuple[dt.date, ...]:
+    """The plan's weeks with a bill mailing (any queue), as `wfm whatif` finds them."""
+    return tuple(peak_weeks(events, scenario.week_starts, kinds))
 
 
 # --- the peak-week full run ---------------------------------------------------------------------------------------
 
-def check_week_params(params: dict[str, Any]) -> dict[str, Any]:
-    """Normalise a whatif_week job's parameters, refusing what cannot work with a message that says why."""
+def _scenario_id(params: dict[str, Any]) -> int:
     scenario_id = params.get("scenario_id")
     if isinstance(scenario_id, bool) or not isinstance(scenario_id, int):
         raise ValueError(f"scenario_id {scenario_id!r}: give the id of a stored scenario")
+    return scenario_id
+
+
+def check_week_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Normalise a whatif_week job's parameters, refusing what cannot work with a message that says why."""
+    scenario_id = _scenario_id(params)
     try:
         week = dt.date.fromisoformat(str(params.get("week", "")))
     except ValueError:
@@ -345,13 +338,164 @@ def whatif_week_job(ctx: JobContext, database: Database, params: dict[str, Any])
     return run_week(database, params, ctx)
 
 
-def scenario_runs(session: Session, scenario_id: int, limit: int = 10) -> list[models.Job]:
-    """The newest full runs of a scenario (the job's parameters name it)."""
+def scenario_runs(session: Session, scenario_id: int, kind: str = WHATIF_WEEK, limit: int = 10) -> list[models.Job]:
+    """The newest jobs of a kind (full runs, sweeps) of a scenario (the job's parameters name it)."""
     j = models.Job
-    rows = session.scalars(select(j).where(j.kind == WHATIF_WEEK).order_by(j.created_at.desc()).limit(500))
+    rows = session.scalars(select(j).where(j.kind == kind).order_by(j.created_at.desc()).limit(500))
     return [row for row in rows if (row.params or {}).get("scenario_id") == scenario_id][:limit]
 
 
 def weeks_of(scenarios: Iterable[StoredPlan]) -> list[dt.date]:
     """Every week any of the plans has, in order (for side-by-side tables)."""
     return sorted({w for p in scenarios for w in p.plan.weeks["week_start"]})
+
+
+# --- sweeps -------------------------------------------------------------------------------------------------------
+
+WHATIF_SWEEP = "whatif_sweep"
+MAX_SWEEP_POINTS = 100
+SWEEP_WORKERS = 2
+
+
+def parse_axes(text: str) -> dict[str, list[object]]:
+    """A sweep's axes written one a line as "path = value, value, …" (numbers, or dates as YYYY-MM-DD; # starts
+    a comment), as a grid for check_sweep_params; the values are checked there."""
+    grid: dict[str, list[object]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        path, equals, values = line.partition("=")
+        path = path.strip().strip('"')
+        if not equals or not path or not values.strip():
+            raise ValueError(f"line {number}: write a path, = and its values, e.g. "
+                             "deflection.billing.share = 0, 0.1, 0.2")
+        if path in grid:
+            raise ValueError(f"line {number}: {path} is given twice; give all its values on one line")
+        grid[path] = [_axis_value(v.strip()) for v in values.strip().strip("[]").split(",") if v.strip()]
+    return grid
+
+
+def _axis_value(text: str) -> object:
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text  # a date, or text that check_sweep_params refuses naming the path
+
+
+def check_sweep_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Normalise a whatif_sweep job's parameters: scenario_id, grid {path: [values]} (at most MAX_SWEEP_POINTS
+    combinations; every value checked for its path), target (a service level, default 0.8) and peak_weeks (days
+    of the peak weeks; none: the weeks with bill mailings). Whether the scenario has the queues and staff groups
+    the paths name is checked against it (sweep_grid) when the job starts."""
+    scenario_id = _scenario_id(params)
+    grid = params.get("grid")
+    if not isinstance(grid, dict) or not grid:
+        raise ValueError('grid: give one or more paths with their values, e.g. {"deflection.billing.share": '
+                         '[0, 0.1, 0.2], "staff.temps.count": [0, 5, 10]}')
+    checked: dict[str, list[object]] = {}
+    for path, values in grid.items():
+        if not isinstance(values, list) or not values:
+            raise ValueError(f"{path}: give a non-empty list of values, e.g. [0, 0.1, 0.2]")
+        mine: list[Value] = []
+        for value in values:
+            good = checked_value(path, value)
+            if good in mine:
+                raise ValueError(f"{path}: {value_text(good)} is given twice")
+            mine.append(good)
+        checked[path] = [v.isoformat() if isinstance(v, dt.date) else v for v in mine]
+    points = math.prod(len(values) for values in checked.values())
+    if points > MAX_SWEEP_POINTS:
+        sizes = " × ".join(str(len(values)) for values in checked.values())
+        raise ValueError(f"the grid has {points} points ({sizes}); keep to {MAX_SWEEP_POINTS} (fewer values per axis)")
+    target = params.get("target", DEFAULT_TARGET)
+    if isinstance(target, bool) or not isinstance(target, int | float) or not 0.01 <= target <= 0.999:
+        raise ValueError(f"target {target!r}: give a service level from 0.01 to 0.999 (0.8 is 80 %)")
+    days = params.get("peak_weeks") or []
+    if not isinstance(days, list):
+        raise ValueError(f"peak_weeks {days!r}: give a list of days as YYYY-MM-DD (any day of each peak week)")
+    mondays = set()
+    for day in days:
+        try:
+            when = dt.date.fromisoformat(str(day))
+        except ValueError:
+            raise ValueError(f"peak_weeks: {day!r} is not a date; give YYYY-MM-DD") from None
+        mondays.add(when - dt.timedelta(days=when.weekday()))
+    return {"scenario_id": scenario_id, "grid": checked, "target": float(target),
+            "peak_weeks": [m.isoformat() for m in sorted(mondays)], "site": site_param(params),
+            "created_by": str(params.get("created_by", ""))}
+
+
+def sweep_grid(scenario: Scenario, site: Site, grid: dict[str, list[object]]) -> dict[str, list[Value]]:
+    """The checked grid with dates as dates, after building every point's scenario, so that a path naming a
+    queue the site lacks or a staff group the scenario lacks is refused before any plan is computed."""
+    values = {path: [checked_value(path, v) for v in axis] for path, axis in grid.items()}
+    for point in grid_points(values):
+        point_scenario(scenario, point, site)
+    return values
+
+
+def sweep_peak_weeks(scenario: Scenario, events: pd.DataFrame | None,
+                     chosen: Sequence[str]) -> tuple[tuple[dt.date, ...], str]:
+    """The peak weeks a sweep judges service level over and where they come from: "chosen" (the job's
+    peak_weeks), "events" (the plan's bill-mailing weeks) or "plan" (no bill mailing: every week, as
+    `wfm whatif` does)."""
+    if chosen:
+        weeks = tuple(dt.date.fromisoformat(day) for day in chosen)
+        outside = [w for w in weeks if w not in scenario.week_starts]
+        if outside:
+            raise ValueError(f"peak week {outside[0]}: not a week of the plan ({scenario.start} to {scenario.end})")
+        return weeks, "chosen"
+    weeks = plan_peak_weeks(events, scenario)
+    return (weeks, "events") if weeks else (tuple(scenario.week_starts), "plan")
+
+
+def run_sweep(database: Database, params: dict[str, Any], ctx: JobContext | None = None) -> dict[str, Any]:
+    """Capacity plans of the stored scenario at every grid point on the newest stored forecast covering the plan
+    (forecast first when none does), in SWEEP_WORKERS spawned processes: the result `wfm whatif --sweep` writes
+    (scheduler.whatif.sweep), plus the positions of the frontier points and the cheapest point meeting the
+    target."""
+    with database.session() as session:
+        row = session.get(models.Scenario, params["scenario_id"])
+        if row is None:
+            raise ValueError(f"scenario {params['scenario_id']}: there is no such scenario (deleted?)")
+        site_row = session.get(models.Site, row.site_id)
+        site, slug = site_config(site_row), site_row.slug
+        scenario = read_scenario(row.toml, site, row.name)
+        run_id = latest_run_covering(session, site_row.id, scenario.start, 7 * scenario.weeks)
+    grid = sweep_grid(scenario, site, params["grid"])
+    if run_id is None:
+        if ctx is not None:
+            ctx.progress(0.0, N_("no stored forecast covers %(start)s; forecasting the period first"),
+                         start=scenario.start.isoformat())
+        run_id = run_forecast(database, {"start": scenario.start.isoformat(), "weeks": scenario.weeks,
+                                         "method": "auto", "site": slug,
+                                         "created_by": params.get("created_by") or "what-if sweep"})["run_id"]
+    with database.session() as session:
+        site_row = find_site(session, slug)
+        frame = forecast_values(session, run_id)
+        agents = stored_agents(session, site_row.id)
+        events = events_frame(session, site_row)
+    if frame.empty:
+        raise ValueError(f"forecast run {run_id} has no values; run a forecast for the plan's weeks first")
+    peak, source = sweep_peak_weeks(scenario, events, params.get("peak_weeks") or [])
+
+    def report(done: int, total: int) -> None:
+        if ctx is not None:
+            ctx.progress(done / total, N_("%(done)s of %(total)s capacity plans done"), done=done, total=total)
+    started = time.perf_counter()
+    # Spawned, not forked, workers: the web server runs this job in a thread, and forking a threaded process can
+    # leave the child holding a lock no thread will ever release.
+    result = sweep(scenario, grid, frame, site, agents, peak, params["target"], workers=SWEEP_WORKERS,
+                   mp_context=multiprocessing.get_context("spawn"), progress=report)
+    return plain({"scenario_id": params["scenario_id"], "scenario": scenario.name, "forecast_run": run_id,
+                  "peak_weeks": list(result.peak_weeks), "peak_source": source,
+                  "seconds": round(time.perf_counter() - started, 1), **sweep_document(result),
+                  "frontier_index": list(result.frontier), "cheapest_index": result.cheapest})
+
+
+@job_kind(WHATIF_SWEEP, check_sweep_params)
+def whatif_sweep_job(ctx: JobContext, database: Database, params: dict[str, Any]) -> dict[str, Any]:
+    return run_sweep(database, params, ctx)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import multiprocessing
 
 import pandas as pd
 import pytest
@@ -15,6 +16,7 @@ from scheduler.scenario import Deflection, parse_scenario
 from scheduler.whatif import (
     SweepPoint,
     cheapest_meeting,
+    checked_value,
     compare,
     pareto_frontier,
     peak_weeks,
@@ -200,3 +202,43 @@ def test_sweep_gives_the_same_result_with_one_or_two_workers():
 def test_sweep_needs_a_peak_week_inside_the_plan():
     with pytest.raises(ValueError, match="^no peak weeks inside the plan"):
         sweep(_scenario("base", TEMPS), GRID, FORECAST, SITE, AGENTS, [dt.date(2027, 6, 7)], workers=1)
+
+
+def test_a_spawned_sweep_reports_each_point_and_equals_the_serial_one():
+    base = _scenario("base", TEMPS)
+    seen: list[tuple[int, int]] = []
+    spawned = sweep(base, GRID, FORECAST, SITE, AGENTS, [WEEK_2], workers=2,
+                    mp_context=multiprocessing.get_context("spawn"), progress=lambda done, total: seen.append(
+                        (done, total)))
+    assert spawned == sweep(base, GRID, FORECAST, SITE, AGENTS, [WEEK_2], workers=1)
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_progress_report_that_raises_stops_the_sweep(workers):
+    seen: list[int] = []
+
+    def stop_after_two(done: int, _total: int) -> None:
+        seen.append(done)
+        if done == 2:
+            raise InterruptedError("stop")
+    with pytest.raises(InterruptedError):
+        sweep(_scenario("base", TEMPS), GRID, FORECAST, SITE, AGENTS, [WEEK_2], workers=workers,
+              progress=stop_after_two)
+    assert seen == [1, 2]
+
+
+@pytest.mark.parametrize(("path", "value", "checked"), [
+    ("deflection.billing.share", 0, 0.0), ("staff.temps.count", 5.0, 5), ("staff.temps.from", "2027-03-08",
+                                                                            dt.date(2027, 3, 8)),
+    ("staffing.overtime_share", 0.1, 0.1),
+])
+def test_a_value_is_checked_for_its_path_without_a_scenario(path, value, checked):
+    assert checked_value(path, value) == checked and type(checked_value(path, value)) is type(checked)
+
+
+def test_a_value_check_without_a_scenario_refuses_what_with_change_refuses():
+    with pytest.raises(ValueError, match="^'deflection.billing': not a path to a scenario value"):
+        checked_value("deflection.billing", 0.1)
+    with pytest.raises(ValueError, match="^deflection.billing.share = 1.5: must lie between 0 and 1$"):
+        checked_value("deflection.billing.share", 1.5)

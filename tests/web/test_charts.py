@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from web.charts import band_chart, heat_map, line_chart, nice_step
+from web.charts import band_chart, heat_map, line_chart, nice_step, round_range, scatter_chart
 
 
 @pytest.mark.parametrize(("span", "step"), [(0, 1.0), (9, 2), (10, 2), (47, 10), (1100, 500), (3, 1)])
@@ -61,3 +61,31 @@ def test_heat_map_cells_shades_and_totals():
 def test_one_agent_never_looks_like_none():
     grid = heat_map({("d", "t"): 1.0, ("d", "u"): 100.0}, ["d"], ["t", "u"])
     assert [c.level for c in grid.rows[0].cells] == [1, 7]
+
+
+def test_a_scatter_places_points_joins_the_frontier_and_draws_the_target():
+    chart = scatter_chart([(100.0, 50.0, "a"), (300.0, 90.0, "c"), (200.0, 70.0, "b"), (250.0, 60.0, "d")],
+                          frontier=[0, 2, 1], highlight=2, target=80.0, width=116, height=136, left=8, bottom=28)
+    # Plot area 100 x 100 from (8, 8); x 100..300 in steps of 50, y 50..90 in steps of 10.
+    assert [(d.x, d.y, d.label) for d in chart.dots] == [(8.0, 108.0, "a"), (108.0, 8.0, "c"), (58.0, 58.0, "b"),
+                                                         (83.0, 83.0, "d")]
+    assert [(d.frontier, d.highlight) for d in chart.dots] == [(True, False), (True, False), (True, True),
+                                                               (False, False)]
+    assert chart.frontier == "8.0,108.0 58.0,58.0 108.0,8.0"
+    assert chart.target == 33.0
+    assert [t.value for t in chart.x_ticks] == [100, 150, 200, 250, 300]
+    assert [(t.position, t.value) for t in chart.y_ticks][::2] == [(108.0, 50), (58.0, 70), (8.0, 90)]
+
+
+def test_a_scatter_axis_spans_the_target_and_a_single_point_sits_inside():
+    chart = scatter_chart([(500.0, 95.0, "only")], target=80.0, width=116, height=136, left=8, bottom=28)
+    # x: one value, a step (100) either side; y: 80 (the target) to 95 in steps of 5 (nice_step of 15).
+    assert [t.value for t in chart.x_ticks] == [400, 500, 600] and chart.dots[0].x == 58.0
+    assert [t.value for t in chart.y_ticks] == [80, 85, 90, 95] and chart.target == 108.0
+    assert chart.frontier == "" and scatter_chart([]) is None
+
+
+@pytest.mark.parametrize(("low", "high", "expected"), [
+    (0.62, 0.95, (0.6, 1.0, 0.1)), (12_345, 98_765, (0, 100_000, 20_000)), (7, 7, (5, 9, 2))])
+def test_round_range(low, high, expected):
+    assert round_range(low, high) == pytest.approx(expected)

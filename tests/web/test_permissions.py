@@ -54,6 +54,7 @@ CASES: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/planning/whatif/{scenario}?plan=1", PLANNING),
     ("POST", "/planning/whatif/{scenario}", PLANNING),
     ("POST", "/planning/whatif/{scenario}/full-run", PLANNING),
+    ("POST", "/planning/whatif/{scenario}/sweep", PLANNING),
     ("GET", "/rosters", READERS),
     ("POST", "/rosters/generate", EDITORS),
     ("GET", "/rosters/{draft}", READERS),

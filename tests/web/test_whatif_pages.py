@@ -3,6 +3,7 @@ and the peak-week full run job on the tiny test site."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import io
@@ -19,11 +20,12 @@ from forecasts.site import parse_site
 from scheduler.capacity import capacity_plan
 from scheduler.domain import Agent
 from scheduler.scenario import parse_scenario
+from scheduler.whatif import sweep, totals_of
 from tests.web.api_fixtures import BERLIN, MONDAY, load_site
 from tests.web.site_fixture import SITE_TOML
 from web import imports, models
 from web.db import get_db
-from web.whatif_service import check_week_params, peak_weeks, summary
+from web.whatif_service import check_sweep_params, check_week_params, parse_axes, plan_peak_weeks
 
 WEEK2 = MONDAY + dt.timedelta(days=7)
 SITE = parse_site(SITE_TOML)
@@ -266,15 +268,205 @@ def test_peak_weeks_are_the_plan_weeks_with_a_bill_mailing():
     events = pd.DataFrame({"date": [dt.date(2026, 12, 6), dt.date(2026, 12, 9), dt.date(2026, 12, 17),
                                     dt.date(2026, 12, 21)],
                            "event": ["bill_mailing", "price_letter", "bill_mailing", "bill_mailing"]})
-    assert peak_weeks(events, scenario) == (WEEK2,)
+    assert plan_peak_weeks(events, scenario) == (WEEK2,)
+    assert plan_peak_weeks(events.iloc[:0], scenario) == ()
 
 
-def test_a_summary_sums_hours_averages_fte_and_weights_service_by_contacts():
-    weeks = pd.DataFrame({"offered": [100.0, 300.0], "required_fte": [2.0, 4.0], "available_fte": [3.0, 3.0],
-                          "gap_fte": [0.0, 1.0], "overtime_hours": [0.0, 8.0], "service_level": [0.9, 0.5],
-                          "asa_s": [10.0, float("nan")], "abandon_rate": [0.0, 0.5], "under_staffed_hours": [0, 40.0],
-                          "paid_hours": [120.0, 128.0], "cost_eur": [1000.0, 1100.0]})
-    got = summary(weeks)
-    assert got == {"offered": 400.0, "overtime_hours": 8.0, "under_staffed_hours": 40.0, "paid_hours": 248.0,
-                   "cost_eur": 2100.0, "required_fte": 3.0, "available_fte": 3.0, "gap_fte": 0.5,
-                   "service_level": pytest.approx(0.6), "abandon_rate": pytest.approx(0.375), "asa_s": 10.0}
+def test_the_plan_total_and_the_peak_are_the_totals_wfm_whatif_prints(client, actions, site):
+    _login(actions)
+    _create(client, actions, "January wave", PEAK)
+    page = client.get(f"/planning/whatif/{_scenario_id(site, 'January wave')}?plan=1").get_data(as_text=True)
+    plan = _expected(PEAK)
+    total, peak = totals_of(plan.weeks), totals_of(plan.weeks.iloc[1:])
+    assert _cells(page, "data-week", "total") == [
+        "Whole plan", whole(total["offered"]), fte(total["required_fte"]), fte(total["available_fte"]),
+        fte(total["max_gap_fte"]), whole(total["overtime_hours"]), pct(total["service_level"]),
+        whole(total["asa_s"], " s"), pct(total["abandon_rate"]), whole(total["under_staffed_hours"]),
+        whole(total["paid_hours"]), whole(total["cost_eur"], " €")]
+    assert total["max_gap_fte"] == plan.weeks["gap_fte"].max() > plan.weeks["gap_fte"].mean()  # the largest gap
+    assert re.search(r'data-field="peak-worst">([^<]*)<', page).group(1) == pct(peak["min_service_level"])
+
+
+# --- sweeps --------------------------------------------------------------------------------------------------------
+
+# Temps at 20 h a week and 2,400 € a month from the first week; the stored agents have no pay, so the plan cost is
+# the temps' cost alone. The second week (the bill mailing) has 40 % more calls.
+SWEPT = """[scenario]
+start = 2026-12-07
+weeks = 2
+
+[[volume]]
+queue = "billing"
+from = 2026-12-14
+to = 2026-12-20
+percent = 40
+
+[[staff]]
+name = "temps"
+count = 0
+from = 2026-12-07
+weekly_hours = 20
+monthly_pay_eur = 2400
+"""
+AXES = "deflection.billing.share = 0, 0.5\nstaff.temps.count = 2, 4  # two or four temps"
+
+
+def _start_sweep(client, actions, scenario_id: int, axes: str, target: str = "80", peaks=()):
+    path = f"/planning/whatif/{scenario_id}"
+    return client.post(f"{path}/sweep", data={"axes": axes, "target_percent": target, "peak_week": list(peaks),
+                                              "csrf_token": actions.csrf_token(path)})
+
+
+def _jobs(app) -> int:
+    with app.app_context(), get_db().session() as session:
+        return session.scalar(select(func.count()).select_from(models.Job))
+
+
+@pytest.mark.parametrize(("grid", "message"), [
+    (None, 'grid: give one or more paths with their values, e.g. {"deflection.billing.share": [0, 0.1, 0.2], '
+           '"staff.temps.count": [0, 5, 10]}'),
+    ({"deflection.billing": [0.1]}, "'deflection.billing': not a path to a scenario value; use <table>.<queue or "
+                                    "staff name>.<key> (tables volume, handle_time, deflection, service, staff) or "
+                                    "staffing.<key>, e.g. deflection.billing.share, staff.temps.count; values: "
+                                    "deflection.handle_time_percent, deflection.share, handle_time.percent, "
+                                    "service.answer_within_hours, service.answer_within_s, service.patience_s, "
+                                    "service.service_level, service.shrinkage, staff.count, staff.from, "
+                                    "staff.monthly_pay_eur, staff.until, staff.weekly_hours, "
+                                    "staffing.attrition_per_month, staffing.overtime_premium, "
+                                    "staffing.overtime_share, volume.per_day, volume.percent"),
+    ({"deflection.billing.share": [0, 1.5]}, "deflection.billing.share = 1.5: must lie between 0 and 1"),
+    ({"staff.temps.count": ["five"]}, "staff.temps.count = 'five': give a number from 0 to 10000"),
+    ({"staff.temps.count": [2.5]}, "staff.temps.count = 2.5: give a whole number"),
+    ({"staff.temps.from": ["soon"]}, "staff.temps.from = 'soon': give a date as YYYY-MM-DD"),
+    ({"staff.temps.count": []}, "staff.temps.count: give a non-empty list of values, e.g. [0, 0.1, 0.2]"),
+    ({"deflection.billing.share": [0, 0.0]}, "deflection.billing.share: 0 is given twice"),
+    ({"deflection.billing.share": [i / 100 for i in range(11)], "staff.temps.count": list(range(10))},
+     "the grid has 110 points (11 × 10); keep to 100 (fewer values per axis)"),
+])
+def test_bad_sweep_grids_are_refused_naming_the_path_and_value(grid, message):
+    with pytest.raises(ValueError) as error:
+        check_sweep_params({"scenario_id": 1, "grid": grid})
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"scenario_id": None}, "scenario_id None: give the id of a stored scenario"),
+    ({"target": 80}, "target 80: give a service level from 0.01 to 0.999 (0.8 is 80 %)"),
+    ({"peak_weeks": "2026-12-14"}, "peak_weeks '2026-12-14': give a list of days as YYYY-MM-DD (any day of each "
+                                   "peak week)"),
+    ({"peak_weeks": ["14.12.2026"]}, "peak_weeks: '14.12.2026' is not a date; give YYYY-MM-DD"),
+])
+def test_bad_sweep_parameters_are_refused(params, message):
+    with pytest.raises(ValueError) as error:
+        check_sweep_params({"scenario_id": 1, "grid": {"staff.temps.count": [0, 1]}, **params})
+    assert str(error.value) == message
+
+
+def test_sweep_parameters_are_normalised():
+    params = check_sweep_params({"scenario_id": 1, "grid": {"staff.temps.from": ["2026-12-09"],
+                                                            "deflection.billing.share": [0, 1]},
+                                 "peak_weeks": ["2026-12-16", "2026-12-14"], "site": "test-center"})
+    assert params == {"scenario_id": 1, "grid": {"staff.temps.from": ["2026-12-09"],
+                                                 "deflection.billing.share": [0.0, 1.0]},
+                      "target": 0.8, "peak_weeks": ["2026-12-14"], "site": "test-center", "created_by": ""}
+    assert check_sweep_params(params) == params  # jobs.submit checks what the page checked once more
+
+
+def test_the_axes_text_gives_the_grid_line_by_line():
+    assert parse_axes('# comment\n\ndeflection.billing.share = 0, 0.1,\n"staff.temps.from" = [2026-12-07]\n') == {
+        "deflection.billing.share": [0, 0.1], "staff.temps.from": ["2026-12-07"]}
+    with pytest.raises(ValueError, match="^line 2: write a path, = and its values, e.g. deflection.billing.share"):
+        parse_axes("staff.temps.count = 1\nstaff.temps.count 2")
+    with pytest.raises(ValueError, match="^line 2: staff.temps.count is given twice; give all its values on one"):
+        parse_axes("staff.temps.count = 1\nstaff.temps.count = 2")
+
+
+def test_a_sweep_the_scenario_cannot_take_is_refused_on_its_page_and_no_job_starts(client, actions, site):
+    _login(actions)
+    _create(client, actions, "Temps", SWEPT)
+    scenario_id = _scenario_id(site, "Temps")
+    before = _jobs(site)
+    for axes, message in [
+        ("staff.students.count = 1, 2", "'staff.students.count': the scenario 'Temps' has no [[staff]] with name = "
+                                        "'students'; add one to the scenario (the sweep sets its count)"),
+        ("deflection.phone.share = 0.1", "'deflection.phone.share': 'phone' is not a queue of the site; use one of "
+                                         "billing, email, *"),
+        ("staff.temps.count 1, 2", "line 1: write a path, = and its values, e.g. deflection.billing.share = 0, 0.1, "
+                                   "0.2"),
+        ("", "give at least one line: a path, = and its values"),
+    ]:
+        response = _start_sweep(client, actions, scenario_id, axes)
+        assert response.status_code == 400
+        page = html.unescape(response.get_data(as_text=True))
+        assert "The sweep was not started:" in page and f"<li>{message}</li>" in page, message
+    outside = _start_sweep(client, actions, scenario_id, AXES, peaks=["2027-01-04"])
+    assert "<li>peak week 2027-01-04: not a week of the plan (2026-12-07 to 2026-12-20)</li>" in \
+        html.unescape(outside.get_data(as_text=True))
+    assert _jobs(site) == before
+
+
+def _sweep_frame() -> pd.DataFrame:
+    starts = pd.to_datetime([t for t, _ in VALUES]).tz_convert(BERLIN)
+    frame = pd.DataFrame({"queue": "billing", "interval_start": starts, "offered": [v for _, v in VALUES],
+                          "aht_s": 300.0})
+    frame["offered_p10"] = frame["offered_p90"] = frame["offered"]
+    return frame
+
+
+def test_a_sweep_job_gives_what_the_sweep_gives_and_its_page_shows_the_frontier(client, actions, site):
+    _login(actions)
+    _create(client, actions, "Temps", SWEPT)
+    scenario_id = _scenario_id(site, "Temps")
+    page = client.get(f"/planning/whatif/{scenario_id}").get_data(as_text=True)
+    # The bill-mailing week is ticked as the peak; the axes start from the scenario's staff group.
+    assert re.search(rf'name="peak_week" value="{WEEK2}" checked', page)
+    assert not re.search(rf'name="peak_week" value="{MONDAY}" checked', page)
+    assert "staff.temps.count = 0, 5, 10, 20" in page
+    started = _start_sweep(client, actions, scenario_id, AXES, target="80", peaks=[WEEK2.isoformat()])
+    assert started.status_code == 302 and "/planning/jobs/" in started.headers["Location"]
+    job_id = started.headers["Location"].rsplit("/", 1)[1]
+    site.extensions["wfm_jobs"].wait(job_id, timeout=120)
+    job = client.get(f"/api/v1/jobs/{job_id}").get_json()
+    assert job["status"] == "succeeded", job
+    result = job["result"]
+
+    scenario = dataclasses.replace(parse_scenario(SWEPT, SITE), name="Temps")
+    expected = sweep(scenario, {"deflection.billing.share": [0.0, 0.5], "staff.temps.count": [2, 4]},
+                     _sweep_frame(), SITE, AGENTS, [WEEK2], 0.8, workers=1)
+
+    def point(p) -> dict:
+        return {"values": dict(p.values), "scenario": p.scenario, "cost_eur": p.cost_eur,
+                "peak_cost_eur": p.peak_cost_eur, "peak_service_level": p.peak_service_level,
+                "min_peak_service_level": p.min_peak_service_level, "meets_target": p.meets_target,
+                "extra_fte_needed": p.extra_fte_needed,
+                "first_short_week": p.first_short_week.isoformat() if p.first_short_week else None}
+    assert result["points"] == [point(p) for p in expected.points]
+    assert result["frontier"] == [point(expected.points[i]) for i in expected.frontier]
+    assert result["cheapest_meeting_target"] == point(expected.points[expected.cheapest])
+    assert (result["frontier_index"], result["cheapest_index"]) == (list(expected.frontier), expected.cheapest)
+    assert (result["axes"], result["target"], result["peak_weeks"], result["peak_source"]) == (
+        ["deflection.billing.share", "staff.temps.count"], 0.8, [WEEK2.isoformat()], "chosen")
+    # The test means something: two points meet the target, one of them at the lower cost.
+    assert [p.meets_target for p in expected.points] == [False, True, True, True]
+    assert expected.frontier == (2, 3) and expected.cheapest == 2
+    assert expected.points[2].cost_eur < expected.points[1].cost_eur
+
+    page = client.get(f"/planning/whatif/{scenario_id}?sweep={job_id}").get_data(as_text=True)
+    best = expected.points[2]
+    cheapest = html.unescape(re.sub(r"<[^>]+>", "", re.search(r'data-field="cheapest">(.*?)</p>', page, re.S)
+                                    .group(1)))
+    assert cheapest == ("Cheapest meeting 80.0 % in every peak week: deflection.billing.share = 0.5, "
+                        f"staff.temps.count = 2 · plan cost {whole(best.cost_eur, ' €')}, peak service level "
+                        f"{pct(best.peak_service_level)}, worst peak week {pct(best.min_peak_service_level)}")
+    rows = re.findall(r'<tr data-point="(\d)" class="([^"]*)"', page)
+    assert rows == [("0", ""), ("2", "wi-frontier-row wi-cheapest-row"), ("1", ""), ("3", "wi-frontier-row")]
+    assert [_cells(page, "data-point", str(i))[-2:] for i in range(4)] == [
+        ["no", ""], ["yes", ""], ["yes", "cheapest meeting the target"], ["yes", "on the frontier"]]
+    assert _cells(page, "data-point", "2")[:4] == ["0.5", "2", whole(best.cost_eur, " €"), whole(best.peak_cost_eur,
+                                                                                                  " €")]
+    svg = re.search(r'<svg class="chart wi-scatter".*?</svg>', page, re.S).group(0)
+    assert svg.count('<circle class="wi-dot') == 4 and svg.count("wi-dot-cheapest") == 1
+    assert svg.count("wi-dot-frontier") == 2 and '<polyline class="wi-frontier"' in svg
+    assert '<line class="wi-target"' in svg
+    job_page = client.get(f"/planning/jobs/{job_id}").get_data(as_text=True)
+    assert f'href="/planning/whatif/{scenario_id}?sweep={job_id}#sweep-result"' in job_page
