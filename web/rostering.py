@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.domain import Absence, Agent
 from scheduler.roster import Roster
-from scheduler.roster_model import Problem, Progress
+from scheduler.roster_model import Problem, Progress, Solution
 from scheduler.roster_search import solve_roster
 from scheduler.rules import rules_for_site
 from scheduler.staffing import staff
@@ -110,24 +110,7 @@ def run_roster(database: Database, params: dict[str, Any], ctx: JobContext | Non
     period = tuple(start + dt.timedelta(days=i) for i in range(days))
     problem = Problem(site, rules_for_site(site), tuple(agents), requirements, period, tuple(absences),
                       previous=tuple(previous), published=tuple(published), following=tuple(following))
-    limit = params["time_limit_s"]
-    cancelled = threading.Event()
-
-    def report(progress: Progress) -> None:
-        if ctx is None:
-            return
-        try:
-            ctx.progress(min(progress.elapsed_s / limit, 0.99),
-                         N_("objective %(objective)s, bound %(bound)s, gap %(gap_share)s, %(seconds)s s"),
-                         objective=float(progress.objective), bound=float(progress.best_bound),
-                         gap_share=float(progress.gap), seconds=float(progress.elapsed_s))
-        except JobCancelled:
-            cancelled.set()
-
-    solution = solve_roster(problem, time_limit_s=limit, seed=params["seed"], progress=report,
-                            should_stop=cancelled.is_set)
-    if cancelled.is_set():
-        raise JobCancelled()
+    solution = solve_as_job(problem, params["time_limit_s"], params["seed"], ctx)
     summary = {"status": solution.status, "objective": solution.objective, "best_bound": solution.best_bound,
                "under_agent_intervals": solution.under_agent_intervals,
                "under_lower_bound": solution.under_lower_bound,
@@ -145,6 +128,27 @@ def run_roster(database: Database, params: dict[str, Any], ctx: JobContext | Non
             "required_agent_intervals": int(requirements["agents_required"].sum()),
             "seconds": round(solution.solve_seconds, 1), "explanation": list(solution.explanation[:200]),
             "shifts": roster_json(solution.roster)}
+
+
+def solve_as_job(problem: Problem, limit: float, seed: int, ctx: JobContext | None) -> Solution:
+    """Solve with the job's progress (objective, bound, gap, seconds) and stop when somebody cancels it."""
+    cancelled = threading.Event()
+
+    def report(progress: Progress) -> None:
+        if ctx is None:
+            return
+        try:
+            ctx.progress(min(progress.elapsed_s / limit, 0.99),
+                         N_("objective %(objective)s, bound %(bound)s, gap %(gap_share)s, %(seconds)s s"),
+                         objective=float(progress.objective), bound=float(progress.best_bound),
+                         gap_share=float(progress.gap), seconds=float(progress.elapsed_s))
+        except JobCancelled:
+            cancelled.set()
+
+    solution = solve_roster(problem, time_limit_s=limit, seed=seed, progress=report, should_stop=cancelled.is_set)
+    if cancelled.is_set():
+        raise JobCancelled()
+    return solution
 
 
 def roster_json(roster: Roster) -> list[dict[str, Any]]:

@@ -8,7 +8,6 @@ import datetime as dt
 import math
 import multiprocessing
 import re
-import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,8 +22,7 @@ from scheduler.capacity import CapacityPlan, apply_changes, capacity_plan, hourl
 from scheduler.domain import Agent
 from scheduler.evaluate import ALL_QUEUES, Evaluation, evaluate, week_summary
 from scheduler.roster import Roster
-from scheduler.roster_model import Problem, Progress
-from scheduler.roster_search import solve_roster
+from scheduler.roster_model import Problem
 from scheduler.rules import rules_for_site
 from scheduler.scenario import Scenario, ScenarioError, StaffChange, parse_scenario
 from scheduler.staffing import staff
@@ -43,10 +41,10 @@ from web import models
 from web.cli_whatif import plain, sweep_document
 from web.db import Database
 from web.forecasting import forecast_values, run_forecast
-from web.jobs import N_, JobCancelled, JobContext, job_kind, site_param
+from web.jobs import N_, JobContext, job_kind, site_param
 from web.repository import events_frame, find_site, site_config
 from web.roster_store import published_shifts
-from web.rostering import latest_run_covering, stored_absences, stored_agents
+from web.rostering import latest_run_covering, solve_as_job, stored_absences, stored_agents
 
 NAME_LENGTH = 100
 PEAK_EVENTS = ("bill_mailing",)  # the events that make a week a peak week (the year-end billing waves)
@@ -232,7 +230,7 @@ def run_week(database: Database, params: dict[str, Any], ctx: JobContext | None 
     days = tuple(week + dt.timedelta(days=i) for i in range(7))
     problem = Problem(changed, rules_for_site(changed), agents, requirements, days, tuple(absences),
                       previous=tuple(previous))
-    solution = _solve(problem, params, ctx)
+    solution = solve_as_job(problem, params["time_limit_s"], params["seed"], ctx)
     if ctx is not None:
         ctx.progress(0.99, N_("evaluating the roster"))
     by_id = {a.agent_id: a for a in agents}
@@ -245,28 +243,6 @@ def run_week(database: Database, params: dict[str, Any], ctx: JobContext | None 
             "under_agent_intervals": solution.under_agent_intervals,
             "required_agent_intervals": int(requirements["agents_required"].sum()),
             **evaluation_json(evaluation, solution.roster, changed, by_id)}
-
-
-def _solve(problem: Problem, params: dict[str, Any], ctx: JobContext | None):
-    limit = params["time_limit_s"]
-    cancelled = threading.Event()
-
-    def report(progress: Progress) -> None:
-        if ctx is None:
-            return
-        try:
-            ctx.progress(min(progress.elapsed_s / limit, 0.98),
-                         N_("objective %(objective)s, bound %(bound)s, gap %(gap_share)s, %(seconds)s s"),
-                         objective=float(progress.objective), bound=float(progress.best_bound),
-                         gap_share=float(progress.gap), seconds=float(progress.elapsed_s))
-        except JobCancelled:
-            cancelled.set()
-
-    solution = solve_roster(problem, time_limit_s=limit, seed=params["seed"], progress=report,
-                            should_stop=cancelled.is_set)
-    if cancelled.is_set():
-        raise JobCancelled()
-    return solution
 
 
 def _temp_groups(scenario: Scenario, week: dt.date) -> list[dict[str, Any]]:
