@@ -99,6 +99,22 @@ def test_empty_solution_of_instance1_by_hand():
                                                            cover_over=0)
 
 
+@needs_bench
+def test_an_optimal_instance1_roster_scores_the_published_optimum():
+    # Found by a scratch CP-SAT model of the README's rules (proven optimal there); the published optimum is 607,
+    # so this pins our reading of the rules to the benchmark's, not just to itself.
+    roster = {
+        "A": "-DDDD--DDD--DD", "B": "DDDDD--DD---DD", "C": "DDD--DD--DDD--", "D": "DD---DDDDD----",
+        "E": "-DDDD--DD--DDD", "F": "DDD----DD--DDD", "G": "--DDD--DD--DD-", "H": "DD--DD--DDDD--",
+    }
+    instance = load_instance(BENCH / "Instance1.txt")
+    solution = {key: shift for employee, pattern in roster.items() for key, shift in plan(pattern, employee).items()}
+    assert check(instance, solution) == []
+    assert objective_parts(instance, solution) == ObjectiveParts(on_requests=4, off_requests=3, cover_under=600,
+                                                                 cover_over=0)
+    assert objective(instance, solution) == 607
+
+
 @pytest.mark.parametrize(("text", "message"), [
     (tiny().replace("\n14\n", "\nfourteen\n"), "t.txt, line 3: horizon 'fourteen' is not a whole number"),
     (tiny().replace("N,600,D", "N,600,X"), "t.txt, line 7: unknown shift 'X'; known: D, N"),
