@@ -16,6 +16,7 @@ from forecasts.site import SiteConfigError
 from web import create_app, imports, models
 from web.api_tokens import create_token, list_tokens, revoke_token
 from web.auth import ROLES, create_user, new_password
+from web.cli_bench import bench_group
 from web.cli_forecasting import backtest_command, forecast_command
 from web.cli_scheduling import schedule_command
 from web.cli_staffing import staff_command
@@ -284,6 +285,7 @@ main.add_command(backtest_command)
 main.add_command(staff_command)
 main.add_command(schedule_command)
 main.add_command(whatif_command)
+main.add_command(bench_group)
 
 
 if __name__ == "__main__":  # pragma: no cover
