@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from scheduler.curtois import load_instance
-from scheduler.curtois_model import solve_instance
+from scheduler.curtois_model import DEFAULT_WORKERS, solve_instance
 from scheduler.curtois_score import check, objective, write_solution
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "curtois"
@@ -54,7 +54,8 @@ def bench_group() -> None:
               show_default=True, help="Where InstanceN.csv go.")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA,
               show_default=True, help="Folder with InstanceN.txt and best_known.csv.")
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=DEFAULT_WORKERS, show_default=True,
+              help="CP-SAT workers (a portfolio of strategies; more than the cores is fine).")
 def curtois_command(instances: str, time_limit: float, out_dir: Path, data_dir: Path, workers: int) -> None:
     """Solve the instances and print one line each."""
     numbers = instance_numbers(instances)
