@@ -193,15 +193,21 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "group"
 
 
+def _stored_scenario(session: Session, scenario_id: int) -> tuple[models.Site, Site, Scenario]:
+    """A job's stored scenario with its site, read and checked again (the site may have changed since)."""
+    row = session.get(models.Scenario, scenario_id)
+    if row is None:
+        raise ValueError(f"scenario {scenario_id}: there is no such scenario (deleted?)")
+    site_row = session.get(models.Site, row.site_id)
+    site = site_config(site_row)
+    return site_row, site, read_scenario(row.toml, site, row.name)
+
+
 def run_week(database: Database, params: dict[str, Any], ctx: JobContext | None = None) -> dict[str, Any]:
     week = dt.date.fromisoformat(params["week"])
     with database.session() as session:
-        row = session.get(models.Scenario, params["scenario_id"])
-        if row is None:
-            raise ValueError(f"scenario {params['scenario_id']}: there is no such scenario (deleted?)")
-        site_row = session.get(models.Site, row.site_id)
-        site, slug = site_config(site_row), site_row.slug
-        scenario = read_scenario(row.toml, site, row.name)
+        site_row, site, scenario = _stored_scenario(session, params["scenario_id"])
+        slug = site_row.slug
         run_id = latest_run_covering(session, site_row.id, week, 7)
     if not scenario.start <= week <= scenario.end:
         raise ValueError(f"week {week}: outside the plan of scenario {scenario.name!r} ({scenario.start} to "
@@ -434,12 +440,8 @@ def run_sweep(database: Database, params: dict[str, Any], ctx: JobContext | None
     (scheduler.whatif.sweep), plus the positions of the frontier points and the cheapest point meeting the
     target."""
     with database.session() as session:
-        row = session.get(models.Scenario, params["scenario_id"])
-        if row is None:
-            raise ValueError(f"scenario {params['scenario_id']}: there is no such scenario (deleted?)")
-        site_row = session.get(models.Site, row.site_id)
-        site, slug = site_config(site_row), site_row.slug
-        scenario = read_scenario(row.toml, site, row.name)
+        site_row, site, scenario = _stored_scenario(session, params["scenario_id"])
+        slug = site_row.slug
         run_id = latest_run_covering(session, site_row.id, scenario.start, 7 * scenario.weeks)
     grid = sweep_grid(scenario, site, params["grid"])
     if run_id is None:
