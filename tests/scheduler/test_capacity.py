@@ -29,7 +29,7 @@ from scheduler.scenario import parse_scenario
 from scheduler.staffing import staff
 
 # Open Monday and Tuesday 08:00-12:00 in hourly intervals: 8 intervals a week, 4 a day.
-SITE = parse_site("""
+SITE_TEXT = """
 [site]
 name = "Tiny"
 timezone = "Europe/Berlin"
@@ -51,7 +51,8 @@ employer_cost_factor = 1.2
 [pay_bands]
 experienced = [2900, 3400]
 entry = [2300, 2800]
-""")
+"""
+SITE = parse_site(SITE_TEXT)
 START = dt.date(2027, 1, 4)  # no public holiday in Brandenburg in January and February 2027
 
 
@@ -405,21 +406,11 @@ def test_a_short_weeks_email_backlog_does_not_sink_the_weeks_after_it():
     assert halved["service_level"].iloc[1] == full["service_level"].iloc[1]
 
 
-SITE_TEXT_WITH_EMAIL = """
-[site]
-name = "Tiny"
-timezone = "Europe/Berlin"
-holidays = "DE-BB"
-interval_minutes = 60
-[site.opening_hours]
-mon = "08:00-12:00"
-tue = "08:00-12:00"
-[queues.billing]
+# The tiny site with an e-mail queue (4 business hours to answer) instead of the technical phone queue.
+SITE_TEXT_WITH_EMAIL = SITE_TEXT.replace("""[queues.technical]
 channel = "phone"
 service_level = 0.8
-answer_within_s = 20
-[queues.email]
+answer_within_s = 20""", """[queues.email]
 channel = "email"
 service_level = 0.9
-answer_within_hours = 4
-"""
+answer_within_hours = 4""")
