@@ -29,6 +29,9 @@ class RuleSet:
     weekly_hours_tolerance: float = 0.10       # contract hours per week may be missed by this share
     substitute_rest_within_days: int = 14      # §11: a worked Sunday gets a day off within 2 weeks
     min_sundays_off_per_year: int = 15         # §11
+    # 12 is what one day off per ISO week already allows (off on Monday, then Tuesday to the next Saturday).
+    max_consecutive_work_days: int = 12        # calendar days in a row with a shift dated on them
+    min_free_weekends_per_4_weeks: int = 0     # weekends (Saturday and Sunday) without a shift, per 4 ISO weeks
 
     def min_break_minutes(self, work_minutes: int) -> int:
         """Minimum total break for a shift with this much work (§4)."""
@@ -42,7 +45,7 @@ class RuleSet:
 ARBZG = RuleSet()
 # Which direction is stricter, per field: a site may only move a limit this way.
 _STRICTER_IS_LOWER = {"max_daily_work_minutes", "average_daily_work_minutes", "max_work_without_break_minutes",
-                      "weekly_hours_tolerance", "substitute_rest_within_days"}
+                      "weekly_hours_tolerance", "substitute_rest_within_days", "max_consecutive_work_days"}
 _POLICY_FIELDS = {"min_shift_minutes", "start_granularity_minutes"}  # not law: the site may set them either way
 
 
@@ -93,6 +96,12 @@ def _impossible(rules: RuleSet) -> list[str]:
     if rules.min_days_off_per_week >= 7:
         problems.append(f"[rules] min_days_off_per_week = {rules.min_days_off_per_week} leaves no working day; "
                         "give at most 6")
+    if rules.max_consecutive_work_days < 1:
+        problems.append(f"[rules] max_consecutive_work_days = {rules.max_consecutive_work_days} leaves no working "
+                        "day; give at least 1")
+    if rules.min_free_weekends_per_4_weeks > 4:
+        problems.append(f"[rules] min_free_weekends_per_4_weeks = {rules.min_free_weekends_per_4_weeks}: 4 weeks "
+                        "have only 4 weekends; give at most 4")
     if rules.start_granularity_minutes <= 0 or 24 * 60 % rules.start_granularity_minutes:
         problems.append(f"[rules] start_granularity_minutes = {rules.start_granularity_minutes}: give a divisor "
                         "of a day, e.g. 15, 30 or 60")
