@@ -18,9 +18,10 @@ Conventions shared by all rules:
   rules.min_break_block_minutes count as rest breaks (§4).
 - The horizon is ``week_start`` and ``days``; weekly rules look at ISO weeks (Monday to Sunday). Rules that
   need a whole week (contract hours, days off) check only ISO weeks that lie wholly inside the horizon.
-- ``previous`` holds the shifts of the previous roster; they count for rest, days per week and substitute
-  days off. Previous shifts dated on or after week_start are ignored (the new roster replaces them), and the
-  previous roster is taken to be complete from its first date up to week_start.
+- ``previous`` holds the shifts of the previous roster; they count for rest, days per week, substitute
+  days off, runs of working days and free weekends. Previous shifts dated on or after week_start are ignored
+  (the new roster replaces them), and the previous roster is taken to be complete from its first date up to
+  week_start.
 - Shifts without segments or with naive times are reported by segments_well_formed and skipped by the
   other rules; rules that need an agent's contract skip agents missing from ``agents`` (known_agents
   reports them).
@@ -65,6 +66,8 @@ EARLY_STARTS_BEFORE = dt.time(10, 0)
 LATE_ENDS_AFTER = dt.time(18, 0)
 # §11(3): a worked public holiday on a weekday gets its substitute day off within 8 weeks (Sundays: the RuleSet).
 HOLIDAY_SUBSTITUTE_WITHIN_DAYS = 56
+# min_free_weekends_per_4_weeks counts the weekends of this many consecutive ISO weeks.
+WEEKS_PER_WEEKEND_WINDOW = 4
 # Fairness: an agent with more late shifts (or Saturdays) than their team's average plus this gets a penalty.
 FAIRNESS_MARGIN = 1
 
@@ -562,6 +565,52 @@ def days_off_per_week(ctx: CheckContext) -> list[Violation]:
     return out
 
 
+def consecutive_work_days(ctx: CheckContext) -> list[Violation]:
+    """At most rules.max_consecutive_work_days calendar days in a row with a shift dated on them; a run may start
+    in the previous roster. A too-long run is reported once, at its first day inside the horizon."""
+    out = []
+    limit = ctx.rules.max_consecutive_work_days
+    first_day = ctx.horizon[0] if ctx.horizon else None
+    for agent_id in ctx.rostered_agent_ids:
+        roster_days = {s.date for s in ctx.shifts_of(agent_id)}
+        dates = roster_days | {s.date for s in ctx.previous_shifts if s.agent_id == agent_id}
+        for run in _runs(sorted(dates)):
+            if len(run) <= limit or not roster_days & set(run):
+                continue
+            day = next((d for d in run if first_day is None or d >= first_day), run[0])
+            out.append(_hard(consecutive_work_days, agent_id, day,
+                             N_("%(who)s: works %(days)s days in a row from %(first)s to %(last)s; at most "
+                                "%(limit)s allowed"),
+                             who=ctx.name(agent_id), days=len(run), first=_day(run[0]), last=_day(run[-1]),
+                             limit=limit))
+    return out
+
+
+def free_weekends(ctx: CheckContext) -> list[Violation]:
+    """In any 4 consecutive ISO weeks at least rules.min_free_weekends_per_4_weeks weekends without a shift dated
+    on the Saturday or the Sunday; the previous roster's weekends count. A window is reported once, at the Monday
+    of its last week, for the windows whose last week the horizon touches and whose worked weekends include one
+    of this roster's (what the previous roster alone did, this roster cannot change)."""
+    out = []
+    need = ctx.rules.min_free_weekends_per_4_weeks
+    if need <= 0:
+        return out
+    for agent_id in ctx.rostered_agent_ids:
+        roster = _worked_weekends({s.date for s in ctx.shifts_of(agent_id)})
+        worked = roster | _worked_weekends({s.date for s in ctx.previous_shifts if s.agent_id == agent_id})
+        for last in ctx.touched_weeks():
+            window = [last - dt.timedelta(weeks=k) for k in range(WEEKS_PER_WEEKEND_WINDOW - 1, -1, -1)]
+            free = sum(1 for monday in window if monday not in worked)
+            if free < need and roster & set(window):
+                out.append(_hard(free_weekends, agent_id, last,
+                                 N_("%(who)s: %(free)s of the %(weekends)s weekends from %(first)s to %(last)s without "
+                                    "work; at least %(need)s required"),
+                                 who=ctx.name(agent_id), free=free, weekends=WEEKS_PER_WEEKEND_WINDOW,
+                                 first=Day(window[0], weekday=False),
+                                 last=Day(last + dt.timedelta(days=6), weekday=False), need=need))
+    return out
+
+
 def skills(ctx: CheckContext) -> list[Violation]:
     """Work on a site queue needs that queue among the agent's skills; other activities (training, meeting, …)
     need no skill."""
@@ -726,8 +775,8 @@ def fairness(ctx: CheckContext) -> list[Violation]:
 HARD_RULES: tuple[Rule, ...] = (
     known_agents, segments_well_formed, start_granularity, inside_opening_hours, one_shift_per_day,
     min_shift_length, daily_work_limit, average_daily_work, breaks_required, break_blocks, work_without_break,
-    break_not_at_edges, rest_between_shifts, weekly_contract_hours, max_days_per_week, days_off_per_week, skills,
-    leave_and_availability, sundays_and_holidays,
+    break_not_at_edges, rest_between_shifts, weekly_contract_hours, max_days_per_week, days_off_per_week,
+    consecutive_work_days, free_weekends, skills, leave_and_availability, sundays_and_holidays,
 )
 SOFT_RULES: tuple[Rule, ...] = (preferences, fairness)
 RULES: tuple[Rule, ...] = HARD_RULES + SOFT_RULES
@@ -854,6 +903,22 @@ def _substitute_day(ctx: CheckContext, day: dt.date, worked: set[dt.date]) -> bo
     """A known working day (Monday to Saturday, no holiday) without any work."""
     known = ctx.known_from is not None and ctx.known_from <= day <= ctx.horizon[-1]
     return known and day.weekday() != SUNDAY and holiday_name(ctx.site, day) is None and day not in worked
+
+
+def _runs(dates: list[dt.date]) -> list[list[dt.date]]:
+    """Sorted distinct dates as maximal runs of consecutive calendar days."""
+    runs: list[list[dt.date]] = []
+    for day in dates:
+        if runs and day - runs[-1][-1] == dt.timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return runs
+
+
+def _worked_weekends(dates: set[dt.date]) -> set[dt.date]:
+    """Mondays of the ISO weeks whose Saturday or Sunday is among the dates."""
+    return {_monday(d) for d in dates if d.weekday() in (SATURDAY, SUNDAY)}
 
 
 def _sundays_in_year(year: int) -> int:

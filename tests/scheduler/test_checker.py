@@ -23,9 +23,11 @@ from scheduler.checker import (
     break_not_at_edges,
     breaks_required,
     check_roster,
+    consecutive_work_days,
     daily_work_limit,
     days_off_per_week,
     fairness,
+    free_weekends,
     inside_opening_hours,
     known_agents,
     leave_and_availability,
@@ -328,6 +330,46 @@ def test_days_off_per_week():
                     rules=two_in_a_row) == [
         "Anna Schulz: no two consecutive days off in week 50 (07.12.–13.12.) (days off: Wed 09.12., Sun 13.12.); "
         "the site requires two in a row"]
+
+
+def test_consecutive_work_days():
+    short = "07:00 billing 11:00"
+    six = dataclasses.replace(ARBZG, max_consecutive_work_days=6)
+    assert messages(consecutive_work_days, *week("A001", "2026-12-07", [short] * 6), rules=six) == []
+    assert messages(consecutive_work_days, *week("A001", "2026-12-07", [short] * 7), site=ALWAYS, rules=six) == [
+        "Anna Schulz: works 7 days in a row from Mon 07.12. to Sun 13.12.; at most 6 allowed"]
+    # A run from the previous roster counts, reported once at its first day inside the horizon.
+    assert messages(consecutive_work_days, *week("A001", "2026-12-07", [short] * 3), rules=six,
+                    previous=week("A001", "2026-12-03", [short] * 4), week_start=dt.date(2026, 12, 7)) == [
+        "Anna Schulz: works 7 days in a row from Thu 03.12. to Wed 09.12.; at most 6 allowed"]
+    found = consecutive_work_days(context(*week("A001", "2026-12-07", [short] * 3), rules=six,
+                                          previous=week("A001", "2026-12-03", [short] * 4),
+                                          week_start=dt.date(2026, 12, 7)))
+    assert [v.date for v in found] == [dt.date(2026, 12, 7)]
+    # The default (12) is what one day off a week allows: Tuesday to the next Saturday is legal.
+    assert messages(consecutive_work_days, *week("A001", "2026-12-08", [short] * 12), site=ALWAYS,
+                    week_start=dt.date(2026, 12, 7), days=14) == []
+
+
+def test_free_weekends():
+    saturday = "07:00 billing 11:00"
+    one_free = dataclasses.replace(ARBZG, min_free_weekends_per_4_weeks=1)
+    four = [shift("A001", f"2026-12-{day:02d}", saturday) for day in (5, 12, 19, 26)]  # Saturdays of weeks 49-52
+    assert messages(free_weekends, *four[1:], rules=one_free, week_start=dt.date(2026, 12, 7), days=21) == []
+    assert messages(free_weekends, *four, rules=one_free, week_start=dt.date(2026, 11, 30), days=28) == [
+        "Anna Schulz: 0 of the 4 weekends from 30.11. to 27.12. without work; at least 1 required"]
+    # The previous roster's weekends count; the window is reported once, at the Monday of its last week.
+    found = free_weekends(context(*four[1:], rules=one_free, previous=four[:1], week_start=dt.date(2026, 12, 7),
+                                  days=21))
+    assert [(v.date, english(v)) for v in found] == [(dt.date(2026, 12, 21), (
+        "Anna Schulz: 0 of the 4 weekends from 30.11. to 27.12. without work; at least 1 required"))]
+    # Exactly at the limit: two worked and two free weekends when two must be free.
+    two_free = dataclasses.replace(ARBZG, min_free_weekends_per_4_weeks=2)
+    assert messages(free_weekends, four[0], four[2], rules=two_free, week_start=dt.date(2026, 11, 30),
+                    days=28) == []
+    assert messages(free_weekends, *four[:3], rules=two_free, week_start=dt.date(2026, 11, 30), days=28) == [
+        "Anna Schulz: 1 of the 4 weekends from 23.11. to 20.12. without work; at least 2 required",
+        "Anna Schulz: 1 of the 4 weekends from 30.11. to 27.12. without work; at least 2 required"]
 
 
 def test_skills():
