@@ -18,7 +18,7 @@ from ortools.sat.python import cp_model
 
 from forecasts.calendar import open_intervals
 from forecasts.site import Site
-from scheduler.checker import EARLY_STARTS_BEFORE, LATE_ENDS_AFTER, SATURDAY
+from scheduler.checker import EARLY_STARTS_BEFORE, LATE_ENDS_AFTER, SATURDAY, WEEKS_PER_WEEKEND_WINDOW
 from scheduler.domain import Absence, Agent
 from scheduler.roster import BREAK, Roster, Segment, Shift
 from scheduler.rules import RuleSet
@@ -243,6 +243,8 @@ class RosterModel:
             if hard_low < math.ceil(low / unit):
                 self.notes.append((agent.agent_id, f"{agent.name}: can work at most {possible * unit / 60:g} h in "
                                    f"the week of {week_days[0]:%d.%m.}, less than the contract's {low / 60:g} h"))
+        self._consecutive_days(agent)
+        self._free_weekends(agent)
         total = sum(v.work for v in days)
         # §3: more than 8 h a day only while the average over the days worked stays at 8 h.
         m.add(total <= (rules.average_daily_work_minutes // unit) * sum(v.day_on for v in days))
@@ -253,6 +255,58 @@ class RosterModel:
         cost = self._relative_pay(agent)
         self.penalties.append(Term(f"{agent.name}: working time", total,
                                    max(1, round(self.p.weights.work_cost * cost)), "work", agent.agent_id))
+
+    def _fixed_work_days(self, agent: Agent) -> set[dt.date]:
+        """Dates outside the period with a shift of the agent in the previous or following roster (constants)."""
+        first, last = self.p.days[0], self.p.days[-1]
+        return {s.date for s in self.p.previous + self.p.following
+                if s.agent_id == agent.agent_id and not first <= s.date <= last}
+
+    def _consecutive_days(self, agent: Agent) -> None:
+        """At most rules.max_consecutive_work_days dates in a row with a shift: every window of one date more has
+        a day off, the shifts of the previous and following rosters counting as worked. Windows that other rules
+        already break (a known day off, a whole week capped below 7 days) get no constraint, so the default limit
+        adds nothing to a model of whole weeks."""
+        m, rules = self.model, self.p.rules
+        limit = rules.max_consecutive_work_days
+        fixed = self._fixed_work_days(agent)
+        day_on = {d: self.vars[(agent.agent_id, d)].day_on for d in self.p.days if self.slots[d]}
+        capped = {week[0] for week in _weeks(self.p.days) if len(week) == 7
+                  and min(agent.max_days_per_week, 7 - rules.min_days_off_per_week) < 7}
+        first = self.p.days[0] - dt.timedelta(days=limit)
+        for k in range((self.p.days[-1] - first).days + 1):
+            window = [first + dt.timedelta(days=k + i) for i in range(limit + 1)]
+            if any(d not in day_on and d not in fixed for d in window):
+                continue
+            if any(d in capped and d + dt.timedelta(days=6) <= window[-1] for d in window):
+                continue
+            worked = [day_on[d] for d in window if d in day_on]
+            if worked:
+                m.add(sum(worked) <= max(limit - sum(1 for d in window if d in fixed), 0))
+
+    def _free_weekends(self, agent: Agent) -> None:
+        """In every 4 consecutive ISO weeks touching the period at most 4 - rules.min_free_weekends_per_4_weeks
+        worked weekends (Saturday or Sunday with a shift); the previous and following rosters' weekends count."""
+        m, need = self.model, self.p.rules.min_free_weekends_per_4_weeks
+        if need <= 0:
+            return
+        allowed = WEEKS_PER_WEEKEND_WINDOW - need
+        fixed = {_monday(d) for d in self._fixed_work_days(agent) if d.weekday() >= SATURDAY}
+        weekend: dict[dt.date, cp_model.IntVar] = {}
+        for d in self.p.days:
+            if d.weekday() >= SATURDAY and self.slots[d] and _monday(d) not in fixed:
+                if _monday(d) not in weekend:
+                    weekend[_monday(d)] = m.new_bool_var(f"weekend_{agent.agent_id}_{_monday(d):%m%d}")
+                m.add_implication(self.vars[(agent.agent_id, d)].day_on, weekend[_monday(d)])
+        mondays = sorted({_monday(d) for d in self.p.days})
+        last = mondays[0]
+        while last <= mondays[-1] + dt.timedelta(weeks=WEEKS_PER_WEEKEND_WINDOW - 1):
+            window = [last - dt.timedelta(weeks=k) for k in range(WEEKS_PER_WEEKEND_WINDOW)]
+            worked = [weekend[w] for w in window if w in weekend]
+            already = sum(1 for w in window if w in fixed)
+            if worked and len(worked) + already > allowed:
+                m.add(sum(worked) <= max(allowed - already, 0))
+            last += dt.timedelta(weeks=1)
 
     def _contract_bounds(self, agent: Agent, week_days: list[dt.date]) -> tuple[int, int]:
         return contract_bounds(self.p, self.slots, agent, week_days)
@@ -631,6 +685,10 @@ def _weeks(days: tuple[dt.date, ...]) -> list[list[dt.date]]:
     for day in days:
         weeks.setdefault(day.isocalendar()[:2], []).append(day)
     return list(weeks.values())
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
 
 
 def _on_leave_all_day(agent: Agent, day: dt.date, absences: tuple[Absence, ...], site: Site) -> bool:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
 
 from forecasts.calendar import open_intervals
+from scheduler.checker import CheckContext, free_weekends
 from scheduler.domain import Absence, Agent
-from scheduler.roster import BREAK
+from scheduler.roster import BREAK, Segment, Shift
 from scheduler.roster_model import Problem, RosterModel
 from scheduler.rules import ARBZG
-from tests.scheduler.roster_fixtures import MONDAY, tiny_site
+from tests.scheduler.roster_fixtures import MONDAY, WEEK, tiny_site
 
 SITE = tiny_site()
 
@@ -70,3 +72,47 @@ def test_the_lp_lower_bound_counts_what_the_hours_cannot_cover():
     assert under_staffing_lower_bound(model) == 8.0
     assert under_staffing_lower_bound(model.p) == 8.0  # the same bound straight from the problem
     assert model.solve(time_limit_s=10, workers=2).under_agent_intervals == 8
+
+
+def _three_days() -> tuple:
+    site = tiny_site("\n".join(f'{d} = "08:00-18:00"' for d in ("mon", "tue", "wed")))
+    days = tuple(MONDAY + dt.timedelta(days=i) for i in range(3))
+    needs = pd.DataFrame({"queue": "billing", "interval_start": [t for d in days for t in open_intervals(site, d)],
+                          "agents_required": 1})
+    return site, days, needs
+
+
+def test_no_more_days_in_a_row_than_the_rules_allow_although_the_coverage_wants_every_day():
+    site, days, needs = _three_days()
+    agent = _agent("A", hours=12, days=3)
+    assert len(_solve(Problem(site, ARBZG, (agent,), needs, days)).roster.shifts) == 3
+    two = dataclasses.replace(ARBZG, max_consecutive_work_days=2)
+    solution = _solve(Problem(site, two, (agent,), needs, days))
+    assert len(solution.roster.shifts) == 2
+    one = dataclasses.replace(ARBZG, max_consecutive_work_days=1)
+    assert [s.date for s in _solve(Problem(site, one, (agent,), needs, days)).roster.shifts] == [days[0], days[2]]
+    # Sunday's shift of the previous roster starts the run: Monday and Tuesday are not both worked.
+    sunday = MONDAY - dt.timedelta(days=1)
+    previous = Shift("A", sunday, (Segment(dt.datetime(2026, 12, 6, 8, tzinfo=site.tz),
+                                           dt.datetime(2026, 12, 6, 12, tzinfo=site.tz), "billing"),))
+    solution = _solve(Problem(site, two, (agent,), needs, days, previous=(previous,)))
+    dates = {s.date for s in solution.roster.shifts}
+    assert len(dates) == 2 and not {days[0], days[1]} <= dates
+
+
+def test_a_weekend_stays_free_when_the_previous_roster_worked_the_three_before():
+    site = tiny_site("\n".join(f'{d} = "08:00-18:00"' for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")))
+    needs = pd.DataFrame({"queue": "billing", "agents_required": 1, "interval_start": [
+        t for d in WEEK[5:] for t in open_intervals(site, d)]})
+    agent = _agent("A", hours=8, days=2)
+    saturdays = [MONDAY - dt.timedelta(days=2 + 7 * k) for k in range(3)]
+    previous = tuple(Shift("A", d, (Segment(dt.datetime(d.year, d.month, d.day, 8, tzinfo=site.tz),
+                                            dt.datetime(d.year, d.month, d.day, 12, tzinfo=site.tz), "billing"),))
+                     for d in saturdays)
+    one_free = dataclasses.replace(ARBZG, min_free_weekends_per_4_weeks=1)
+    assert {s.date.weekday() for s in _solve(Problem(site, one_free, (agent,), needs, WEEK)).roster.shifts} == {5, 6}
+    solution = _solve(Problem(site, one_free, (agent,), needs, WEEK, previous=previous))
+    assert solution.roster.shifts and all(s.date.weekday() < 5 for s in solution.roster.shifts)
+    context = CheckContext.build(solution.roster, (agent,), site, rules=one_free, previous=previous,
+                                 week_start=MONDAY, days=7)
+    assert free_weekends(context) == [] and solution.under_agent_intervals == 80
