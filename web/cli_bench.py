@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from scheduler.curtois import load_instance
-from scheduler.curtois_model import DEFAULT_WORKERS, solve_instance
+from scheduler.curtois_model import DEFAULT_WORKERS
 from scheduler.curtois_score import check, objective, write_solution
+from scheduler.curtois_search import solve
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "curtois"
 
@@ -68,7 +69,7 @@ def curtois_command(instances: str, time_limit: float, out_dir: Path, data_dir: 
                "feasible")
     for n in numbers:
         instance = load_instance(data_dir / f"Instance{n}.txt")
-        result = solve_instance(instance, time_limit_s=time_limit, workers=workers)
+        result = solve(instance, time_limit_s=time_limit, workers=workers)
         write_solution(result.solution, out_dir / f"Instance{n}.csv")
         violations = check(instance, result.solution)
         score = objective(instance, result.solution) if result.objective is not None else None

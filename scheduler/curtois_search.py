@@ -1,0 +1,229 @@
+"""Solving a Curtois–Qu instance: the whole CP-SAT model where it is small enough to prove things, then a
+large-neighbourhood search that re-solves parts (some employees over some days) exactly against the rest.
+
+Every hard rule of the benchmark concerns one employee; employees meet only in the soft cover. So a roster built
+one employee at a time against what the others already cover is always legal, and any part can be re-optimised
+with everybody else held: the same decomposition the contact-center search (scheduler/roster_search.py) uses.
+A part is kept when it costs no more than before, so the roster never gets worse and never breaks a rule.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from scheduler.curtois import Instance
+from scheduler.curtois_model import DEFAULT_WORKERS, CurtoisResult, PartResult, solve_instance, solve_part
+from scheduler.curtois_score import objective
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """How the time is spent. Sizes count x variables (employee × day × shift type)."""
+
+    whole_model_share: float = 0.35   # of the time limit, for the whole model first ...
+    whole_model_max_size: int = 20_000  # ... if it has at most this many variables
+    part_seconds: float = 4.0   # time limit of one part
+    part_size: int = 1_500      # first size of a part; grows when parts are solved to optimality, shrinks if not
+    min_part_size: int = 200
+    max_part_size: int = 40_000
+    construct_seconds: float = 1.0  # per employee to start with (doubled until one is found)
+    construct_workers: int = 2
+    part_workers: int = 1
+    processes: int = 2  # parts solved side by side
+
+
+@dataclass(frozen=True)
+class SearchProgress:
+    seconds: float
+    objective: int
+    best_bound: float
+    parts_tried: int
+    parts_improved: int
+
+
+def solve(instance: Instance, time_limit_s: float = 60.0, workers: int = DEFAULT_WORKERS, seed: int = 0,
+          settings: SearchSettings = SearchSettings(),
+          progress: Callable[[SearchProgress], None] | None = None) -> CurtoisResult:
+    """The best roster found within the time limit, with the bound the whole model proved (0 without it)."""
+    started = time.perf_counter()
+    deadline = started + time_limit_s
+    rng = random.Random(seed)
+    bound, roster = 0.0, None
+    if _size(instance) <= settings.whole_model_max_size:
+        first = solve_instance(instance, time_limit_s * settings.whole_model_share, workers=workers, seed=seed)
+        if first.status == "OPTIMAL" or first.objective is None and first.status == "INFEASIBLE":
+            return first
+        bound, roster = first.best_bound, first.solution if first.objective is not None else None
+    if roster is None:
+        roster = construct(instance, rng, settings)
+    roster = improve(instance, roster, deadline, rng, settings, bound, started, progress)
+    score = objective(instance, roster)
+    status = "OPTIMAL" if score <= math.ceil(bound - 1e-6) else "FEASIBLE"
+    return CurtoisResult(roster, score, bound, status, time.perf_counter() - started)
+
+
+def construct(instance: Instance, rng: random.Random, settings: SearchSettings) -> dict[tuple[str, int], str]:
+    """A legal roster built one employee at a time, each at their best against what the others cover so far."""
+    roster: dict[tuple[str, int], str] = {}
+    order = list(instance.staff)
+    rng.shuffle(order)
+    for e in order:
+        limit = settings.construct_seconds
+        while True:
+            part = solve_part(instance, roster, [e.id], None, limit, settings.construct_workers,
+                              rng.randrange(1 << 30))
+            if part.improvement is not None:
+                break
+            if part.best_bound == math.inf or limit > 120:
+                raise ValueError(f"{instance.name}: employee {e.id} has no schedule that keeps every hard rule")
+            limit *= 2
+        roster = part.roster
+    return roster
+
+
+def improve(instance: Instance, roster: dict[tuple[str, int], str], deadline: float, rng: random.Random,
+            settings: SearchSettings, bound: float = 0.0, started: float | None = None,
+            progress: Callable[[SearchProgress], None] | None = None) -> dict[tuple[str, int], str]:
+    """Re-solve parts of the roster until the deadline or the bound; keep each part that costs no more.
+
+    One part is solved per process at a time (one CP-SAT worker proves a small part much sooner than two
+    sharing it), `settings.processes` of them side by side from the same roster. The best is kept; a second
+    one is added when it touches other employees and other days, because then the two savings simply add up."""
+    started = started if started is not None else time.perf_counter()
+    cost = objective(instance, roster)
+    target = math.ceil(bound - 1e-6)
+    size = settings.part_size
+    tried = improved = 0
+    pool = None
+    if settings.processes > 1:
+        pool = ProcessPoolExecutor(settings.processes, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_share, initargs=(instance,))
+    try:
+        while cost > target:
+            left = deadline - time.perf_counter()
+            if left < 0.2:
+                break
+            limit = min(settings.part_seconds, left)
+            parts = [neighbourhood(instance, roster, size, rng) for _ in range(max(1, settings.processes))]
+            seeds = [rng.randrange(1 << 30) for _ in parts]
+            if pool is None:
+                results = [solve_part(instance, roster, staff, days, limit, settings.part_workers, seed)
+                           for (staff, days), seed in zip(parts, seeds, strict=True)]
+            else:
+                results = list(pool.map(_solve_shared, [(roster, staff, days, limit, settings.part_workers, seed)
+                                                        for (staff, days), seed in zip(parts, seeds, strict=True)]))
+            tried += len(results)
+            roster, saved = _merge(roster, parts, results)
+            cost -= saved
+            improved += saved > 0
+            # Parts proved optimal are too easy to find anything new: grow them; parts left open shrink.
+            for part in results:
+                size = int(size * 1.15) if part.optimal else int(size / 1.3)
+            size = max(settings.min_part_size, min(settings.max_part_size, size))
+            if progress:
+                progress(SearchProgress(time.perf_counter() - started, cost, bound, tried, improved))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return roster
+
+
+def _merge(roster: dict[tuple[str, int], str], parts: list[tuple[list[str], range]],
+           results: list[PartResult]) -> tuple[dict[tuple[str, int], str], int]:
+    """The roster with the best part applied, and a second one if it is disjoint from the first in employees and
+    days; with what they save together."""
+    ranked = sorted((r.improvement, i) for i, r in enumerate(results) if r.improvement is not None
+                    and r.improvement >= 0)
+    if not ranked:
+        return roster, 0
+    saved, best = ranked[-1]
+    staff, days = parts[best]
+    merged = results[best].roster
+    for other_saved, other in reversed(ranked[:-1]):
+        other_staff, other_days = parts[other]
+        if other_saved > 0 and not set(staff) & set(other_staff) and not set(days) & set(other_days):
+            changed = {key: shift for key, shift in results[other].roster.items()
+                       if key[0] in other_staff and key[1] in other_days}
+            merged = {key: shift for key, shift in merged.items()
+                      if not (key[0] in other_staff and key[1] in other_days)}
+            merged.update(changed)
+            saved += other_saved
+            break
+    return merged, saved
+
+
+_shared: Instance | None = None
+
+
+def _share(instance: Instance) -> None:
+    global _shared
+    _shared = instance
+
+
+def _solve_shared(args: tuple) -> PartResult:
+    roster, staff, days, limit, workers, seed = args
+    assert _shared is not None
+    return solve_part(_shared, roster, staff, days, limit, workers, seed)
+
+
+def neighbourhood(instance: Instance, roster: dict[tuple[str, int], str], size: int,
+                  rng: random.Random) -> tuple[list[str], range]:
+    """Some employees over some days, about `size` variables. Three kinds: random employees over a long stretch
+    (moves whole working patterns); many employees over one to three days (exchanges shift types within a day);
+    the employees who may work a badly covered shift over one to two weeks around it."""
+    horizon, staff = instance.horizon, [e.id for e in instance.staff]
+    per_day = max(1.0, _eligible_shifts(instance))
+    worst = _costly_cover(instance, roster)
+    kind = rng.random()
+    if kind < 0.3 or not worst:
+        days = horizon if horizon <= 28 or rng.random() < 0.3 else rng.choice((14, 21, 28))
+        focus = None
+    elif kind < 0.65:
+        days, focus = rng.choice((1, 2, 3)), _pick(worst, rng)
+    else:
+        days, focus = rng.choice((7, 10, 14)), _pick(worst, rng)
+    days = min(days, horizon)
+    count = max(2, min(len(staff), int(size / (days * per_day))))
+    if focus is None:
+        start = rng.randrange(horizon - days + 1)
+        return rng.sample(staff, count), range(start, start + days)
+    day, shift = focus
+    start = max(0, min(horizon - days, day - rng.randrange(days)))
+    able = [e.id for e in instance.staff if e.max_shifts.get(shift, horizon) > 0]
+    rng.shuffle(able)
+    others = [e for e in staff if e not in set(able)]
+    rng.shuffle(others)
+    return (able + others)[:count], range(start, start + days)
+
+
+def _pick(costs: dict[tuple[int, str], int], rng: random.Random) -> tuple[int, str]:
+    return rng.choices(list(costs), weights=list(costs.values()))[0]
+
+
+def _eligible_shifts(instance: Instance) -> float:
+    """Shift types an employee may work, on average: the variables per employee and day."""
+    allowed = sum(e.max_shifts.get(s.id, instance.horizon) > 0 for e in instance.staff for s in instance.shifts)
+    return allowed / max(1, len(instance.staff))
+
+
+def _costly_cover(instance: Instance, roster: dict[tuple[str, int], str]) -> dict[tuple[int, str], int]:
+    """(day, shift) -> what its cover costs now, for rows that cost anything."""
+    counts = Counter((d, s) for (_, d), s in roster.items())
+    costs = {}
+    for c in instance.cover:
+        staffed = counts[c.day, c.shift]
+        cost = c.under_weight * max(0, c.required - staffed) + c.over_weight * max(0, staffed - c.required)
+        if cost:
+            costs[c.day, c.shift] = cost
+    return costs
+
+
+def _size(instance: Instance) -> int:
+    return instance.horizon * len(instance.staff) * len(instance.shifts)

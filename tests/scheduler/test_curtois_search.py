@@ -1,0 +1,119 @@
+"""The Curtois–Qu search: parts re-solved against the held roster, built one employee at a time, merged only when
+the savings add up; whatever it returns keeps every hard rule and is scored as the scorer scores it."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scheduler.curtois import parse_instance
+from scheduler.curtois_model import PartResult, solve_part
+from scheduler.curtois_score import check, objective
+from scheduler.curtois_search import SearchSettings, _merge, construct, improve, neighbourhood, solve
+from tests.scheduler.test_curtois import staff_line, tiny
+
+ONE_PROCESS = SearchSettings(processes=1, whole_model_max_size=0, part_seconds=2)
+
+
+def _two_employees(cover: str, on: str = "", days_off: str = "", horizon: int = 7):
+    staff = "\n".join(staff_line(e, max_cons=5, weekends=1) for e in "AB")
+    return parse_instance(tiny(horizon=horizon, staff=staff, cover=cover, on=on, days_off=days_off))
+
+
+def test_a_part_changes_only_its_employees_and_days_and_reports_the_saving():
+    # Day 3 needs one D (100 a missing person); A is held off all week, B works day 3 but is not free.
+    instance = _two_employees(cover="3,D,1,100,1\n4,D,1,100,1")
+    held = {("B", 0): "D"}
+    part = solve_part(instance, held, ["A"], range(3, 5), time_limit_s=5, workers=1)
+    assert part.roster == {("B", 0): "D", ("A", 3): "D", ("A", 4): "D"}
+    assert part.improvement == objective(instance, held) - objective(instance, part.roster) == 200
+    assert part.optimal
+
+
+def test_a_part_counts_held_employees_towards_cover():
+    # B already covers day 2; A working it too would be a surplus person (weight 5), so A stays off.
+    instance = _two_employees(cover="2,D,1,100,5")
+    part = solve_part(instance, {("B", 2): "D"}, ["A"], None, time_limit_s=5, workers=1)
+    assert part.roster == {("B", 2): "D"} and part.improvement == 0
+
+
+def test_a_part_keeps_the_rules_that_reach_over_its_edge():
+    # A works days 0-4 (held); at most 5 in a row, so re-solving day 5 alone must leave it off despite the cover.
+    instance = _two_employees(cover="5,D,1,100,1")
+    held = {("A", d): "D" for d in range(5)}
+    part = solve_part(instance, held, ["A"], range(5, 6), time_limit_s=5, workers=1)
+    assert ("A", 5) not in part.roster and check(instance, part.roster) == []
+
+
+def test_construct_builds_a_legal_roster_against_what_is_covered_so_far():
+    # Each day needs one D; two employees with at most 5 days in a row cover all 7 between them.
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    roster = construct(instance, random.Random(0), ONE_PROCESS)
+    assert check(instance, roster) == []
+    assert objective(instance, roster) == 0
+
+
+def test_merge_adds_a_second_part_only_when_it_is_disjoint():
+    base = {("A", 0): "D", ("B", 5): "D"}
+    first = PartResult({("A", 1): "D", ("B", 5): "D"}, 3, True, 0)
+    second = PartResult({("A", 0): "D", ("B", 6): "D"}, 2, True, 0)
+    merged, saved = _merge(base, [(["A"], range(0, 2)), (["B"], range(5, 7))], [first, second])
+    assert (merged, saved) == ({("A", 1): "D", ("B", 6): "D"}, 5)
+    overlapping, saved = _merge(base, [(["A"], range(0, 2)), (["A", "B"], range(5, 7))], [first, second])
+    assert (overlapping, saved) == (first.roster, 3)
+
+
+def test_merge_keeps_the_roster_when_no_part_found_anything():
+    base = {("A", 0): "D"}
+    failed = PartResult(base, None, False, 0)
+    assert _merge(base, [(["A"], range(0, 1))], [failed]) == (base, 0)
+
+
+def test_neighbourhood_stays_inside_the_instance():
+    instance = _two_employees(cover="1,D,1,100,1")
+    rng = random.Random(1)
+    for size in (1, 10, 1000):
+        staff, days = neighbourhood(instance, {}, size, rng)
+        assert set(staff) <= {"A", "B"} and len(staff) == len(set(staff)) >= 1
+        assert 0 <= days.start < days.stop <= instance.horizon
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_search_never_returns_a_roster_that_breaks_a_rule(data):
+    horizon = 7
+    staff = "\n".join(staff_line(e, max_cons=data.draw(st.integers(3, 6)), min_cons=data.draw(st.integers(1, 2)),
+                                 min_off=data.draw(st.integers(1, 2)), weekends=data.draw(st.integers(0, 1)),
+                                 min_minutes=data.draw(st.sampled_from([0, 960])))
+                      for e in "ABC")
+    cover = "\n".join(f"{d},{s},{data.draw(st.integers(0, 2))},{data.draw(st.integers(1, 100))},"
+                      f"{data.draw(st.integers(0, 5))}" for d in range(horizon) for s in ("D", "N"))
+    instance = parse_instance(tiny(horizon=horizon, staff=staff, cover=cover))
+    roster = construct(instance, random.Random(0), ONE_PROCESS)
+    before = objective(instance, roster)
+    better = improve(instance, roster, deadline=_soon(1.0), rng=random.Random(0), settings=ONE_PROCESS)
+    assert check(instance, better) == []
+    assert objective(instance, better) <= before
+
+
+def test_solve_stops_at_the_proven_optimum_and_agrees_with_the_scorer():
+    # B must be off on day 0, so A covers it and misses the wish for N there.
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)), on="A,0,N,3", days_off="B,0")
+    result = solve(instance, time_limit_s=20, workers=1)
+    assert result.status == "OPTIMAL"
+    assert check(instance, result.solution) == []
+    assert objective(instance, result.solution) == result.objective == 3
+
+
+def test_solve_without_the_whole_model_still_agrees_with_the_scorer():
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    result = solve(instance, time_limit_s=3, settings=ONE_PROCESS)
+    assert check(instance, result.solution) == []
+    assert objective(instance, result.solution) == result.objective == 0
+
+
+def _soon(seconds: float) -> float:
+    import time
+    return time.perf_counter() + seconds
