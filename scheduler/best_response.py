@@ -4,8 +4,9 @@ program over the week (days worked, hours) — exact for the patterns it knows, 
 A pattern is a start on the grid, a work length, and the minimal §4 break as one block placed where it costs
 least within the legal window (not in the first or last hour, never more than 6 h of work on either side).
 The week's program keeps the limits on days, the contract's hours (short hours cost so much that they are
-avoided whenever possible), §3's 8 h average, two consecutive days off where the site asks for them, and §5's
-rest between days (checked when the week is laid out; days are laid out in order with later starts if needed).
+avoided whenever possible), §3's 8 h average, two consecutive days off where the site asks for them, the days
+worked in a row (with those right before and after the week), and §5's rest between days (checked when the
+week is laid out; days are laid out in order with later starts if needed).
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ class WeekRules:
     preferred: str | None       # "early" | "late"
     preference_cost: float
     day_off_wish_cost: float
+    max_consecutive_days: int = 99  # days worked in a row at most, counting the days around the week
+    run_before: int = 0             # days worked in a row right before the week
+    run_after: int = 0              # ... and right after it
 
 
 @dataclass(frozen=True)
@@ -162,57 +166,80 @@ def _drop_shortest(options: dict[int, tuple[float, DayPlan]]) -> dict[int, tuple
 
 def _dynamic_program(options: list[dict[int, tuple[float, DayPlan]]], days: list[DayInput],
                      rules: WeekRules) -> list[int] | None:
-    """Work length per day (0 = off) maximising the week's value within the weekly limits."""
+    """Work length per day (0 = off) maximising the week's value within the weekly limits.
+
+    States: (flag, run, days worked, work slots). The flag tracks two days off in a row where the site asks for
+    them; the run (days worked in a row up to today, the days before the week included) is a state only where
+    rules.max_consecutive_days can bind, so the usual week keeps one run state and stays as fast as before."""
     top = rules.high
     days_cap = min(rules.max_days, len(days))
     flags = 4 if rules.need_two_days_off_in_a_row else 1  # (previous day off, had two off in a row)
-    table = np.full((flags, days_cap + 1, top + 1), NEG)
-    table[0, 0, 0] = 0.0
+    limit = rules.max_consecutive_days
+    runs = limit + 1 if _run_may_bind(rules, len(days)) else 1
+    table = np.full((flags, runs, days_cap + 1, top + 1), NEG)
+    table[0, min(rules.run_before, limit) if runs > 1 else 0, 0, 0] = 0.0
+    run_index = np.arange(runs)[:, None, None]
     choices = []
     for opts in options:
         new = np.full_like(table, NEG)
         choice = np.full(table.shape, -1, dtype=np.int64)  # work length chosen to reach the state, 0 = off
-        source = np.zeros(table.shape, dtype=np.int64)      # flag index it came from
+        source = np.zeros(table.shape, dtype=np.int64)      # flag * runs + run it came from
         for flag in range(flags):
             prev_off, had_pair = divmod(flag, 2)
-            # Off today: a second day off in a row completes the pair.
+            # Off today: a second day off in a row completes the pair; the run starts again.
             target = (2 + int(had_pair or prev_off)) if flags == 4 else 0
-            better = table[flag] > new[target]
-            new[target] = np.where(better, table[flag], new[target])
-            choice[target] = np.where(better, 0, choice[target])
-            source[target] = np.where(better, flag, source[target])
-            # Working today.
+            for run in range(runs):
+                better = table[flag, run] > new[target, 0]
+                new[target, 0] = np.where(better, table[flag, run], new[target, 0])
+                choice[target, 0] = np.where(better, 0, choice[target, 0])
+                source[target, 0] = np.where(better, flag * runs + run, source[target, 0])
+            # Working today: the run grows by one (with one run state it stays 0: the limit cannot bind).
             target = had_pair if flags == 4 else 0
+            grow = 1 if runs > 1 else 0
             for work, (value, _plan) in opts.items():
                 if work > top:
                     continue
-                moved = np.full((days_cap + 1, top + 1), NEG)
-                moved[1:, work:] = table[flag, :-1, :top + 1 - work] + value
+                moved = np.full((runs, days_cap + 1, top + 1), NEG)
+                moved[grow:, 1:, work:] = table[flag, :runs - grow, :-1, :top + 1 - work] + value
                 better = moved > new[target]
                 new[target] = np.where(better, moved, new[target])
                 choice[target] = np.where(better, work, choice[target])
-                source[target] = np.where(better, flag, source[target])
+                source[target] = np.where(better, flag * runs + run_index - grow, source[target])
         table = new
         choices.append((choice, source))
     worked = np.arange(days_cap + 1)[:, None]
     total = np.arange(top + 1)[None, :]
     final = table - rules.short_cost * np.maximum(rules.low - total, 0)
     final = np.where(total <= rules.average_per_day * worked, final, NEG)
+    if runs > 1:
+        # The run at the end goes on into the days worked right after the week.
+        ends = np.arange(runs)
+        final[:, (ends > 0) & (ends + rules.run_after > limit)] = NEG
     if flags == 4:
         final[0] = NEG  # never two days off in a row: only the flags with had_pair stay
         final[2] = NEG
     flat = int(np.argmax(final))
     if final.flat[flat] <= NEG / 2:
         return None
-    flag, count, units = np.unravel_index(flat, final.shape)
+    flag, run, count, units = np.unravel_index(flat, final.shape)
     plan = []
     for choice, source in reversed(choices):
-        work = int(choice[flag, count, units])
+        work = int(choice[flag, run, count, units])
         plan.append(work)
-        flag = int(source[flag, count, units])
+        flag, run = divmod(int(source[flag, run, count, units]), runs)
         if work > 0:
             count, units = count - 1, units - work
     return list(reversed(plan))
+
+
+def _run_may_bind(rules: WeekRules, n_days: int) -> bool:
+    """Whether some legal week could work more than rules.max_consecutive_days in a row with the days around it:
+    a run through the whole week joins both sides; with fewer days allowed than the week has, only one side."""
+    if rules.max_days >= n_days:
+        longest = rules.run_before + n_days + rules.run_after
+    else:
+        longest = max(rules.run_before, rules.run_after) + rules.max_days
+    return longest > rules.max_consecutive_days
 
 
 def _lay_out(lengths: list[int], days: list[DayInput], rules: WeekRules,

@@ -125,6 +125,23 @@ def test_two_days_off_in_a_row_when_the_site_asks_for_them():
     assert found == (36.0, [DayPlan(0, 3, 0, 0), None, None, DayPlan(0, 3, 0, 0)])
 
 
+def test_days_in_a_row_count_the_run_before_the_week():
+    # Five days worked before the week and at most six in a row: one working day, then a day off (the second
+    # day, worth least), then the rest.
+    week = [day([5] * 4, 0), day([4] * 4, 1), day([5] * 4, 2), day([5] * 4, 3)]
+    shift = DayPlan(0, 4, 0, 0)
+    assert best_week(week, rules(max_consecutive_days=6, run_before=5)) == (60.0, [shift, None, shift, shift])
+    assert best_week(week, rules(max_consecutive_days=5, run_before=5)) == (56.0, [None, shift, shift, shift])
+    assert best_week(week, rules(max_consecutive_days=99, run_before=5)) == (76.0, [shift] * 4)
+
+
+def test_days_in_a_row_count_the_run_after_the_week():
+    # Three days worked right after the week and at most four in a row: the week ends with at most one.
+    week = [day([5] * 4, 0), day([6] * 4, 1), day([7] * 4, 2)]
+    shift = DayPlan(0, 4, 0, 0)
+    assert best_week(week, rules(max_consecutive_days=4, run_after=3)) == (48.0, [shift, None, shift])
+
+
 def test_the_next_day_starts_late_enough_for_eleven_hours_rest():
     # Day 0 runs 10:00-16:00 and its best shift ends at 16:00; day 1 runs 00:00-06:00 the next day, so its
     # shift may start at 03:00 at the earliest (16:00 + 11 h).
@@ -226,8 +243,20 @@ def _brute_force(days: list[DayInput], r: WeekRules) -> float:
             continue
         if any(b[1] - a[2] < r.rest_minutes for a, b in itertools.pairwise(shifts)):
             continue
+        if not _runs_kept([c is not None for c in combo], r):
+            continue
         best = max(best, sum(c[3] for c in shifts) - r.short_cost * max(r.low - total, 0))
     return best
+
+
+def _runs_kept(worked: list[bool], r: WeekRules) -> bool:
+    """No working day ends a run of more than max_consecutive_days, counting the days around the week."""
+    run = r.run_before
+    for on in worked:
+        run = run + 1 if on else 0
+        if on and run > r.max_consecutive_days:
+            return False
+    return run == 0 or run + r.run_after <= r.max_consecutive_days
 
 
 def _assert_legal(days: list[DayInput], r: WeekRules, plan: list[DayPlan | None]) -> None:
@@ -236,6 +265,7 @@ def _assert_legal(days: list[DayInput], r: WeekRules, plan: list[DayPlan | None]
     assert len(shifts) <= r.max_days and total <= r.high and total <= r.average_per_day * len(shifts)
     if r.need_two_days_off_in_a_row:
         assert any(a is None and b is None for a, b in itertools.pairwise(plan))
+    assert _runs_kept([p is not None for p in plan], r)
     for d, p in shifts:
         work = worked(p)
         assert r.min_work <= work <= r.max_work and p.break_len == _break_len(work, r)
@@ -276,7 +306,9 @@ def weeks(draw, rest_may_bind: bool):
         need_two_days_off_in_a_row=draw(st.sampled_from((False, False, False, True))),
         high=draw(st.integers(low, 20)), average_per_day=draw(st.integers(2, 9)),
         short_cost=float(draw(st.sampled_from((0, 7, 1000)))), preferred=draw(st.sampled_from((None, "early", "late"))),
-        preference_cost=float(draw(st.integers(0, 5))), day_off_wish_cost=float(draw(st.integers(0, 5))))
+        preference_cost=float(draw(st.integers(0, 5))), day_off_wish_cost=float(draw(st.integers(0, 5))),
+        max_consecutive_days=draw(st.sampled_from((99, 99, 1, 2, 3))), run_before=draw(st.integers(0, 3)),
+        run_after=draw(st.integers(0, 3)))
     return days, r
 
 
