@@ -29,7 +29,13 @@ import numpy as np
 import pandas as pd
 
 from scheduler.best_response import DayInput, WeekRules, best_week
-from scheduler.checker import EARLY_STARTS_BEFORE, FAIRNESS_MARGIN, LATE_ENDS_AFTER, SATURDAY
+from scheduler.checker import (
+    EARLY_STARTS_BEFORE,
+    FAIRNESS_MARGIN,
+    LATE_ENDS_AFTER,
+    SATURDAY,
+    WEEKS_PER_WEEKEND_WINDOW,
+)
 from scheduler.domain import Agent
 from scheduler.roster import BREAK, Roster, Shift
 from scheduler.roster_bound import under_staffing_lower_bound
@@ -209,6 +215,7 @@ class RosterSearch:
         for shift in self.state.shifts.get((agent.agent_id, week), ()):
             own.update(_worked_keys(shift, self.step))
         previous, following = self._around(agent, week)
+        weekend_off = self._days_around(agent, week)[2]
         inputs, labels, blocked_by_day = [], [], {}
         pay = self._work_cost(agent)
         published = {k for s in self.p.published if s.agent_id == agent.agent_id
@@ -221,7 +228,7 @@ class RosterSearch:
             if cache_key not in self._blocked_cache:
                 self._blocked_cache[cache_key] = _blocked(agent, day, slots, self.step, self.p.absences, previous,
                                                           self.p.rules, self.p.site, following)
-            blocked = self._blocked_cache[cache_key]
+            blocked = self._blocked_cache[cache_key] if day not in weekend_off else set(range(len(slots)))
             blocked_by_day[(agent.agent_id, day)] = blocked
             best_queue, value = [], []
             for key_t in static.keys:
@@ -292,6 +299,33 @@ class RosterSearch:
                                              for s in own.get((agent.agent_id, w), ()))
         return previous, following
 
+    def _days_around(self, agent: Agent, week: int) -> tuple[int, int, frozenset[dt.date]]:
+        """What the rules on days in a row and on free weekends take from the agent's shifts around the week (the
+        previous and following rosters, the other weeks): the days worked in a row right before and right after
+        it, and this week's weekend days that must stay free because every weekend the rule allows in some 4
+        weeks around this one is already worked."""
+        aid, own, days = agent.agent_id, self.state.shifts, self.weeks[week]
+        before = {s.date for s in self.p.previous if s.agent_id == aid and s.date < self.p.days[0]}
+        before |= {s.date for w in range(week) for s in own.get((aid, w), ())}
+        after = {s.date for s in self.p.following if s.agent_id == aid and s.date > self.p.days[-1]}
+        after |= {s.date for w in range(week + 1, len(self.weeks)) for s in own.get((aid, w), ())}
+        run_before = run_after = 0
+        while days[0] - dt.timedelta(days=run_before + 1) in before:
+            run_before += 1
+        while days[-1] + dt.timedelta(days=run_after + 1) in after:
+            run_after += 1
+        need = self.p.rules.min_free_weekends_per_4_weeks
+        monday = days[0] - dt.timedelta(days=days[0].weekday())
+        worked = {d - dt.timedelta(days=d.weekday()) for d in before | after if d.weekday() >= SATURDAY}
+        if need <= 0 or monday in worked:
+            return run_before, run_after, frozenset()  # no rule, or this weekend is worked whatever the week does
+        allowed = WEEKS_PER_WEEKEND_WINDOW - need
+        for last in (monday + dt.timedelta(weeks=k) for k in range(WEEKS_PER_WEEKEND_WINDOW)):
+            window = {last - dt.timedelta(weeks=k) for k in range(WEEKS_PER_WEEKEND_WINDOW)}
+            if len(window & worked) >= allowed:
+                return run_before, run_after, frozenset(d for d in days if d.weekday() >= SATURDAY)
+        return run_before, run_after, frozenset()
+
     def _rules_for(self, agent: Agent, week: int, blocked_by_day: dict | None = None) -> WeekRules:
         """The agent's week limits, cached by what they depend on (the shifts around the week)."""
         days = self.weeks[week]
@@ -299,13 +333,16 @@ class RosterSearch:
         previous, following = self._around(agent, week)
         last_previous = max((s.end for s in previous if s.agent_id == agent.agent_id), default=None)
         next_following = min((s.start for s in following if s.agent_id == agent.agent_id), default=None)
-        key = (agent.agent_id, week, last_previous, next_following)
+        run_before, run_after, weekend_off = self._days_around(agent, week)
+        key = (agent.agent_id, week, last_previous, next_following, run_before, run_after, weekend_off)
         if key not in self._rules_cache:
             if blocked_by_day is None:
-                blocked_by_day = {(agent.agent_id, d): _blocked(agent, d, self.slots[d], self.step, self.p.absences,
-                                                                 previous, self.p.rules, self.p.site, following)
+                blocked_by_day = {(agent.agent_id, d): set(range(len(self.slots[d]))) if d in weekend_off else
+                                  _blocked(agent, d, self.slots[d], self.step, self.p.absences, previous,
+                                           self.p.rules, self.p.site, following)
                                   for d in week_days}
-            self._rules_cache[key] = self._week_rules(agent, week_days, blocked_by_day)
+            self._rules_cache[key] = dataclasses.replace(
+                self._week_rules(agent, week_days, blocked_by_day), run_before=run_before, run_after=run_after)
         return self._rules_cache[key]
 
     def _week_rules(self, agent: Agent, week_days: list[dt.date], blocked) -> WeekRules:
@@ -325,7 +362,7 @@ class RosterSearch:
             low=min(math.ceil(low / unit), possible), high=high // unit,
             average_per_day=r.average_daily_work_minutes // unit, short_cost=float(w.contract_gap),
             preferred=agent.preferred_shift, preference_cost=float(w.preference),
-            day_off_wish_cost=float(w.day_off_wish))
+            day_off_wish_cost=float(w.day_off_wish), max_consecutive_days=r.max_consecutive_work_days)
 
     def _current_value(self, agent: Agent, week: int, week_days: list[dt.date], inputs: list[DayInput],
                        rules: WeekRules, own: Counter) -> float:

@@ -3,6 +3,7 @@ best roster is obvious, and honest in its explanation."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from functools import cache
@@ -173,6 +174,26 @@ def test_a_fixed_shift_after_the_week_keeps_eleven_hours_rest_from_the_last_shif
     assert sunday.date == SUNDAY and sunday.end == dt.datetime(2026, 12, 13, 21, tzinfo=site.tz)
     assert "Sun 13.12. 21:00-22:00 billing short by 1" in solution.explanation
     assert _hard(solution.roster, problem, days=8, extra=(following,)) == []
+
+
+def test_days_in_a_row_and_free_weekends_count_the_previous_roster():
+    # The previous roster worked Thursday to Sunday and the three weekends before this week: with at most 5 days
+    # in a row and 1 free weekend in 4 weeks, Monday and Tuesday are not both worked and this weekend stays free,
+    # although the need (one agent all week) and the contract (40 h) ask for every day.
+    site = tiny_site("\n".join(f'{d} = "08:00-18:00"' for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")))
+    rules = dataclasses.replace(ARBZG, max_consecutive_work_days=5, min_free_weekends_per_4_weeks=1)
+    dates = [MONDAY - dt.timedelta(days=k) for k in (16, 9, 4, 3, 2, 1)]  # Sat 21.11., Sat 28.11., Thu-Sun
+    previous = tuple(Shift("A", d, (Segment(dt.datetime(d.year, d.month, d.day, 8, tzinfo=site.tz),
+                                            dt.datetime(d.year, d.month, d.day, 12, tzinfo=site.tz), "billing"),))
+                     for d in dates)
+    problem = Problem(site, rules, (_agent("A", hours=40, days=5),), _needs("billing", 1, WEEK, site), WEEK,
+                      previous=previous)
+    solution = solve_roster(problem, time_limit_s=LIMIT, seed=0)
+    worked = {s.date for s in solution.roster.shifts}
+    assert worked and not {MONDAY, TUESDAY} <= worked and not worked & set(WEEK[5:])
+    context = CheckContext.build(solution.roster, problem.agents, site, rules=rules, previous=previous,
+                                 week_start=MONDAY, days=7)
+    assert [v.message for v in check_roster(context) if v.hard and v.rule != "weekly_contract_hours"] == []
 
 
 def test_an_agent_who_alone_can_work_late_is_named_above_the_team_average():
