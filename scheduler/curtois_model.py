@@ -197,6 +197,8 @@ def _cover_rows(m: _Model) -> Iterator[tuple[Cover, list[cp_model.IntVar]]]:
 # LP relaxation (linearization level 2) lifts the bound from a few hundred to near the optimum on instances 5-8.
 DEFAULT_WORKERS = 8
 DEFAULT_PARAMETERS: dict[str, object] = {"linearization_level": 2}
+# A part is re-solved hundreds of times for a few seconds each: finding its symmetries costs more than it saves.
+PART_PARAMETERS: dict[str, object] = {"symmetry_level": 0}
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,8 @@ def solve_part(instance: Instance, held: Roster, free_staff: Collection[str] | N
                days: range | None = None, time_limit_s: float = 10.0, workers: int = DEFAULT_WORKERS,
                seed: int = 0, **parameters: object) -> PartResult:
     """Re-solve the free employees on the free days against the held roster, starting from the held roster."""
-    m, solver, status = _solve(instance, free_staff, days, held, held, time_limit_s, workers, seed, parameters)
+    m, solver, status = _solve(instance, free_staff, days, held, held, time_limit_s, workers, seed,
+                               {**PART_PARAMETERS, **parameters})
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return PartResult(dict(held), None, False, solver.best_objective_bound)
     roster = {key: shift for key, shift in held.items() if not m.is_free(*key)}
