@@ -207,6 +207,7 @@ class PartResult:
     improvement: int | None  # how much the part's cost fell against the held roster (None: nothing found)
     optimal: bool
     best_bound: float
+    seconds: float = 0.0  # the solver's wall time
 
 
 def solve_part(instance: Instance, held: Roster, free_staff: Collection[str] | None = None,
@@ -216,12 +217,12 @@ def solve_part(instance: Instance, held: Roster, free_staff: Collection[str] | N
     m, solver, status = _solve(instance, free_staff, days, held, held, time_limit_s, workers, seed,
                                {**PART_PARAMETERS, **parameters})
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return PartResult(dict(held), None, False, solver.best_objective_bound)
+        return PartResult(dict(held), None, False, solver.best_objective_bound, solver.wall_time)
     roster = {key: shift for key, shift in held.items() if not m.is_free(*key)}
     roster.update(_assigned(m, solver))
     before = _part_cost(m, held)
     return PartResult(roster, before - round(solver.objective_value), status == cp_model.OPTIMAL,
-                      solver.best_objective_bound)
+                      solver.best_objective_bound, solver.wall_time)
 
 
 def solve_instance(instance: Instance, time_limit_s: float = 60.0, workers: int = DEFAULT_WORKERS, seed: int = 0,

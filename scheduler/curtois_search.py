@@ -99,7 +99,9 @@ def improve(instance: Instance, roster: dict[tuple[str, int], str], deadline: fl
     started = started if started is not None else time.perf_counter()
     cost = objective(instance, roster)
     target = math.ceil(bound - 1e-6)
-    size = settings.part_size
+    sizes = dict.fromkeys(KINDS, settings.part_size)
+    # What each kind saved per second lately: kinds that pay are chosen more often, none is ever dropped.
+    yields = dict.fromkeys(KINDS, 1.0)
     tried = improved = 0
     pool = None
     if settings.processes > 1:
@@ -111,7 +113,9 @@ def improve(instance: Instance, roster: dict[tuple[str, int], str], deadline: fl
             if left < 0.2:
                 break
             limit = min(settings.part_seconds, left)
-            parts = [neighbourhood(instance, roster, size, rng) for _ in range(max(1, settings.processes))]
+            floor = 0.1 * max(yields.values()) + 1e-6
+            kinds = rng.choices(KINDS, weights=[yields[k] + floor for k in KINDS], k=max(1, settings.processes))
+            parts = [neighbourhood(instance, roster, sizes[k], rng, k) for k in kinds]
             seeds = [rng.randrange(1 << 30) for _ in parts]
             if pool is None:
                 results = [solve_part(instance, roster, staff, days, limit, settings.part_workers, seed)
@@ -123,10 +127,12 @@ def improve(instance: Instance, roster: dict[tuple[str, int], str], deadline: fl
             roster, saved = _merge(roster, parts, results)
             cost -= saved
             improved += saved > 0
-            # Parts proved optimal are too easy to find anything new: grow them; parts left open shrink.
-            for part in results:
-                size = int(size * 1.15) if part.optimal else int(size / 1.3)
-            size = max(settings.min_part_size, min(settings.max_part_size, size))
+            for kind, part in zip(kinds, results, strict=True):
+                gain = max(0, part.improvement or 0) / max(0.05, part.seconds)
+                yields[kind] = 0.9 * yields[kind] + 0.1 * gain
+                # Parts proved optimal are too easy to find anything new: grow them; parts left open shrink.
+                grown = int(sizes[kind] * 1.15) if part.optimal else int(sizes[kind] / 1.3)
+                sizes[kind] = max(settings.min_part_size, min(settings.max_part_size, grown))
             if progress:
                 progress(SearchProgress(time.perf_counter() - started, cost, bound, tried, improved))
     finally:
@@ -173,19 +179,22 @@ def _solve_shared(args: tuple) -> PartResult:
     return solve_part(_shared, roster, staff, days, limit, workers, seed)
 
 
-def neighbourhood(instance: Instance, roster: dict[tuple[str, int], str], size: int,
-                  rng: random.Random) -> tuple[list[str], range]:
-    """Some employees over some days, about `size` variables. Three kinds: random employees over a long stretch
-    (moves whole working patterns); many employees over one to three days (exchanges shift types within a day);
-    the employees who may work a badly covered shift over one to two weeks around it."""
+# Kinds of parts: random employees over a long stretch (moves whole working patterns); many employees over one
+# to three days (exchanges shift types within a day); the employees who may work a badly covered shift over one
+# to two weeks around it.
+KINDS = ("stretch", "days", "weeks")
+
+
+def neighbourhood(instance: Instance, roster: dict[tuple[str, int], str], size: int, rng: random.Random,
+                  kind: str = "stretch") -> tuple[list[str], range]:
+    """Some employees over some days, about `size` variables, of one of the KINDS."""
     horizon, staff = instance.horizon, [e.id for e in instance.staff]
     per_day = max(1.0, _eligible_shifts(instance))
-    worst = _costly_cover(instance, roster)
-    kind = rng.random()
-    if kind < 0.3 or not worst:
+    worst = _costly_cover(instance, roster) if kind != "stretch" else {}
+    if not worst:
         days = horizon if horizon <= 28 or rng.random() < 0.3 else rng.choice((14, 21, 28))
         focus = None
-    elif kind < 0.65:
+    elif kind == "days":
         days, focus = rng.choice((1, 2, 3)), _pick(worst, rng)
     else:
         days, focus = rng.choice((7, 10, 14)), _pick(worst, rng)

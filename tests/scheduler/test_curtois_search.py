@@ -3,6 +3,7 @@ the savings add up; whatever it returns keeps every hard rule and is scored as t
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from scheduler.curtois import parse_instance
 from scheduler.curtois_model import PartResult, solve_part
 from scheduler.curtois_score import check, objective
-from scheduler.curtois_search import SearchSettings, _merge, construct, improve, neighbourhood, solve
+from scheduler.curtois_search import KINDS, SearchSettings, _merge, construct, improve, neighbourhood, solve
 from tests.scheduler.test_curtois import staff_line, tiny
 
 ONE_PROCESS = SearchSettings(processes=1, whole_model_max_size=0, part_seconds=2)
@@ -74,8 +75,8 @@ def test_merge_keeps_the_roster_when_no_part_found_anything():
 def test_neighbourhood_stays_inside_the_instance():
     instance = _two_employees(cover="1,D,1,100,1")
     rng = random.Random(1)
-    for size in (1, 10, 1000):
-        staff, days = neighbourhood(instance, {}, size, rng)
+    for size, kind in itertools.product((1, 10, 1000), KINDS):
+        staff, days = neighbourhood(instance, {}, size, rng, kind)
         assert set(staff) <= {"A", "B"} and len(staff) == len(set(staff)) >= 1
         assert 0 <= days.start < days.stop <= instance.horizon
 
@@ -117,3 +118,13 @@ def test_solve_without_the_whole_model_still_agrees_with_the_scorer():
 def _soon(seconds: float) -> float:
     import time
     return time.perf_counter() + seconds
+
+
+def test_a_part_around_bad_cover_takes_its_day_and_who_may_work_its_shift_first():
+    # Only C may work N; day 4 misses one N. A part of two employees over a few days takes C and day 4.
+    staff = "\n".join([staff_line("A", max_shifts="D=14|N=0"), staff_line("B", max_shifts="D=14|N=0"),
+                       staff_line("C")])
+    instance = parse_instance(tiny(horizon=14, staff=staff, cover="4,N,1,100,1"))
+    for seed in range(10):
+        chosen, days = neighbourhood(instance, {}, 1, random.Random(seed), "days")
+        assert "C" in chosen and 4 in days and len(days) <= 3
