@@ -41,7 +41,8 @@ from scheduler.rules import RuleSet
 #   agent, so they hold summed over a group.
 # Dropped, which only makes the bound lower: integrality (whose shift is whose, whole agents per queue), the
 # 11 h rest between days, two consecutive days off, runs of working days and free weekends, the lower contract
-# hours and per-agent limits within a group. Requirements outside opening hours are not counted, as in the model's own under-staffing figure.
+# hours and per-agent limits within a group. Requirements outside opening hours are not counted, as in the
+# model's own under-staffing figure.
 #
 # The programme has about a thousand shifts per block and day, so it is solved by column generation: a master
 # over the shifts found so far, and pricing by dynamic programming over break positions for all shifts at
