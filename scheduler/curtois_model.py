@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.curtois import DAYS_PER_WEEK, WEEKEND_DAYS, Cover, Instance, Staff
+from scheduler.curtois_score import cover_cost
 
 Roster = Mapping[tuple[str, int], str]  # (employee, day) -> shift id; a day without an entry is a day off
 State = cp_model.IntVar | int  # a free variable, or 0/1 where the day is held at the given roster
@@ -271,6 +272,5 @@ def _part_cost(m: _Model, roster: Roster) -> int:
                 and roster.get((r.employee, r.day)) == r.shift)
     counts = Counter((d, s) for (_, d), s in roster.items())
     for c, _ in _cover_rows(m):
-        staffed = counts[c.day, c.shift]
-        cost += c.under_weight * max(0, c.required - staffed) + c.over_weight * max(0, staffed - c.required)
+        cost += cover_cost(c, counts[c.day, c.shift])
     return cost

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from scheduler.curtois import DAYS_PER_WEEK, WEEKEND_DAYS, Instance, Staff
+from scheduler.curtois import DAYS_PER_WEEK, WEEKEND_DAYS, Cover, Instance, Staff
 
 SOLUTION_HEADER = ("employee", "day", "shift")
 
@@ -57,13 +57,26 @@ def as_solution(assignments: Solution | Iterable[Assignment]) -> dict[tuple[str,
     return solution
 
 
+def under_cost(cover: Cover, staffed: int) -> int:
+    return cover.under_weight * max(0, cover.required - staffed)
+
+
+def over_cost(cover: Cover, staffed: int) -> int:
+    return cover.over_weight * max(0, staffed - cover.required)
+
+
+def cover_cost(cover: Cover, staffed: int) -> int:
+    """What one cover row costs with this many people on its shift."""
+    return under_cost(cover, staffed) + over_cost(cover, staffed)
+
+
 def objective_parts(instance: Instance, solution: Solution | Iterable[Assignment]) -> ObjectiveParts:
     worked = as_solution(solution)
     on = sum(r.weight for r in instance.on_requests if worked.get((r.employee, r.day)) != r.shift)
     off = sum(r.weight for r in instance.off_requests if worked.get((r.employee, r.day)) == r.shift)
     staffed = Counter((day, shift) for (_, day), shift in worked.items())
-    under = sum(c.under_weight * max(0, c.required - staffed[c.day, c.shift]) for c in instance.cover)
-    over = sum(c.over_weight * max(0, staffed[c.day, c.shift] - c.required) for c in instance.cover)
+    under = sum(under_cost(c, staffed[c.day, c.shift]) for c in instance.cover)
+    over = sum(over_cost(c, staffed[c.day, c.shift]) for c in instance.cover)
     return ObjectiveParts(on, off, under, over)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from scheduler.curtois import Instance
 from scheduler.curtois_model import DEFAULT_WORKERS, CurtoisResult, PartResult, solve_instance, solve_part
-from scheduler.curtois_score import objective
+from scheduler.curtois_score import cover_cost, objective
 
 
 @dataclass(frozen=True)
@@ -227,8 +227,7 @@ def _costly_cover(instance: Instance, roster: dict[tuple[str, int], str]) -> dic
     counts = Counter((d, s) for (_, d), s in roster.items())
     costs = {}
     for c in instance.cover:
-        staffed = counts[c.day, c.shift]
-        cost = c.under_weight * max(0, c.required - staffed) + c.over_weight * max(0, staffed - c.required)
+        cost = cover_cost(c, counts[c.day, c.shift])
         if cost:
             costs[c.day, c.shift] = cost
     return costs

@@ -46,6 +46,12 @@ def staff_line(employee: str = "A", **changes: object) -> str:
             f"{f['min_off']},{f['weekends']}")
 
 
+def random_cover(data: st.DataObject, horizon: int) -> str:
+    """Cover lines for D and N on every day: 0-2 people, under weight 1-100, over weight 0-5, drawn by hypothesis."""
+    return "\n".join(f"{d},{s},{data.draw(st.integers(0, 2))},{data.draw(st.integers(1, 100))},"
+                     f"{data.draw(st.integers(0, 5))}" for d in range(horizon) for s in ("D", "N"))
+
+
 def plan(pattern: str, employee: str = "A") -> dict[tuple[str, int], str]:
     """'DD-N' -> A works D on days 0 and 1, is off on day 2, works N on day 3."""
     return {(employee, d): s for d, s in enumerate(pattern) if s != "-"}

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from scheduler.curtois import load_instance, parse_instance
 from scheduler.curtois_model import solve_instance
 from scheduler.curtois_score import check, objective
-from tests.scheduler.test_curtois import BENCH, needs_bench, staff_line, tiny
+from tests.scheduler.test_curtois import BENCH, needs_bench, random_cover, staff_line, tiny
 
 
 def _solved(text: str):
@@ -57,8 +57,7 @@ def test_any_small_instance_is_solved_within_the_rules(data):
                                  min_off=data.draw(st.integers(1, 2)), weekends=data.draw(st.integers(0, 1)),
                                  max_minutes=data.draw(st.sampled_from([2400, 3000, 4000])))
                       for e in ("A", "B"))
-    cover = "\n".join(f"{d},{s},{data.draw(st.integers(0, 2))},{data.draw(st.integers(1, 100))},"
-                      f"{data.draw(st.integers(0, 5))}" for d in range(horizon) for s in ("D", "N"))
+    cover = random_cover(data, horizon)
     on = "\n".join(f"{e},{d},D,{w}" for e, d, w in data.draw(st.lists(
         st.tuples(st.sampled_from("AB"), st.integers(0, horizon - 1), st.integers(1, 3)),
         unique_by=lambda t: (t[0], t[1]), max_size=4)))

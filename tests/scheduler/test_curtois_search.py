@@ -13,7 +13,7 @@ from scheduler.curtois import parse_instance
 from scheduler.curtois_model import PartResult, solve_part
 from scheduler.curtois_score import check, objective
 from scheduler.curtois_search import KINDS, SearchSettings, _merge, construct, improve, neighbourhood, solve
-from tests.scheduler.test_curtois import staff_line, tiny
+from tests.scheduler.test_curtois import random_cover, staff_line, tiny
 
 ONE_PROCESS = SearchSettings(processes=1, whole_model_max_size=0, part_seconds=2)
 
@@ -89,8 +89,7 @@ def test_search_never_returns_a_roster_that_breaks_a_rule(data):
                                  min_off=data.draw(st.integers(1, 2)), weekends=data.draw(st.integers(0, 1)),
                                  min_minutes=data.draw(st.sampled_from([0, 960])))
                       for e in "ABC")
-    cover = "\n".join(f"{d},{s},{data.draw(st.integers(0, 2))},{data.draw(st.integers(1, 100))},"
-                      f"{data.draw(st.integers(0, 5))}" for d in range(horizon) for s in ("D", "N"))
+    cover = random_cover(data, horizon)
     instance = parse_instance(tiny(horizon=horizon, staff=staff, cover=cover))
     roster = construct(instance, random.Random(0), ONE_PROCESS)
     before = objective(instance, roster)
