@@ -209,6 +209,7 @@ class PartResult:
     optimal: bool
     best_bound: float
     seconds: float = 0.0  # the solver's wall time
+    infeasible: bool = False  # proved: the free part has no roster that keeps every hard rule
 
 
 def solve_part(instance: Instance, held: Roster, free_staff: Collection[str] | None = None,
@@ -218,7 +219,8 @@ def solve_part(instance: Instance, held: Roster, free_staff: Collection[str] | N
     m, solver, status = _solve(instance, free_staff, days, held, held, time_limit_s, workers, seed,
                                {**PART_PARAMETERS, **parameters})
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return PartResult(dict(held), None, False, solver.best_objective_bound, solver.wall_time)
+        return PartResult(dict(held), None, False, solver.best_objective_bound, solver.wall_time,
+                          status == cp_model.INFEASIBLE)
     roster = {key: shift for key, shift in held.items() if not m.is_free(*key)}
     roster.update(_assigned(m, solver))
     before = _part_cost(m, held)

@@ -81,7 +81,7 @@ def construct(instance: Instance, rng: random.Random, settings: SearchSettings) 
                               rng.randrange(1 << 30))
             if part.improvement is not None:
                 break
-            if part.best_bound == math.inf or limit > 120:
+            if part.infeasible or limit > 120:
                 raise ValueError(f"{instance.name}: employee {e.id} has no schedule that keeps every hard rule")
             limit *= 2
         roster = part.roster

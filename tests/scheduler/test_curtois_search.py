@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -127,3 +128,11 @@ def test_a_part_around_bad_cover_takes_its_day_and_who_may_work_its_shift_first(
     for seed in range(10):
         chosen, days = neighbourhood(instance, {}, 1, random.Random(seed), "days")
         assert "C" in chosen and 4 in days and len(days) <= 3
+
+
+def test_construct_names_an_employee_no_schedule_can_satisfy():
+    # A must work at least 40 h but may work D (8 h) on at most 2 days and never N.
+    staff = staff_line("A", max_shifts="D=2|N=0", min_minutes=2400)
+    instance = parse_instance(tiny(horizon=7, staff=staff))
+    with pytest.raises(ValueError, match="employee A has no schedule that keeps every hard rule"):
+        construct(instance, random.Random(0), ONE_PROCESS)
