@@ -83,6 +83,7 @@ def get_job(job_id: str):
 
 def _visible_job(job_id: str) -> models.Job:
     """The job if this user may see it; 404 otherwise, so nobody learns which other jobs exist."""
+    jobs.fail_overdue(get_db())  # a job past its deadline is shown failed, not running forever
     session = db_session()
     job = session.get(models.Job, job_id)
     if job is None or not may_see_job(session, current_user, job):

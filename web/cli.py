@@ -59,11 +59,34 @@ def serve(host: str, port: int, threads: int) -> None:
     from waitress import serve as waitress_serve
 
     app = _app()
-    orphans = fail_orphans(app.extensions["wfm_db"])
+    # In-process jobs die with the server; jobs on Celery workers outlive it and are theirs to finish.
+    orphans = 0 if app.config.get("BROKER_URL") else fail_orphans(app.extensions["wfm_db"])
     if orphans:
         click.echo(f"marked {orphans} job(s) of an earlier run as failed (the server stopped while they ran)")
     click.echo(f"WFM is running on http://{host}:{port}/ (Ctrl+C stops it)", err=False)
     waitress_serve(app, host=host, port=port, threads=threads, ident="wfm")
+
+
+@main.command()
+@click.option("--concurrency", default=None, type=click.IntRange(1, 256),
+              help="Jobs run side by side (processes); default: the number of cores.")
+@click.option("--queues", default="wfm-jobs,wfm-parts", show_default=True,
+              help="Queues to take work from: whole jobs (wfm-jobs) and parts of jobs (wfm-parts).")
+@click.option("--loglevel", default="INFO", show_default=True)
+@click.option("--hostname", default=None, help="The worker's name (default: celery@<host>).")
+def worker(concurrency: int | None, queues: str, loglevel: str, hostname: str | None) -> None:
+    """Run a Celery worker for jobs (needs WFM_BROKER_URL and the web app's DATABASE_URL)."""
+    import os
+
+    from web import celery_app
+
+    if not os.environ.get("WFM_BROKER_URL"):
+        raise CliError("WFM_BROKER_URL is not set: give the broker the web app sends jobs to, e.g. "
+                       "redis://127.0.0.1:6379/0 (without it the web app runs jobs itself)")
+    _app()  # brings the schema up to date, as the web app does
+    names = tuple(q.strip() for q in queues.split(",") if q.strip())
+    celery_app.start_worker(celery_app.worker_arguments(concurrency or os.cpu_count() or 1, names, loglevel,
+                                                        hostname))
 
 
 @main.command()

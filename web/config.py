@@ -38,4 +38,7 @@ def from_environment(folder: Path) -> dict[str, Any]:
     return {
         "DATABASE_URL": database_url,
         "SESSION_COOKIE_SECURE": os.environ.get("WFM_SECURE_COOKIES", "0") == "1",
+        # Jobs run on Celery workers when a broker is given (redis://host:6379/0), else in the web process.
+        "BROKER_URL": os.environ.get("WFM_BROKER_URL") or None,
+        "RESULT_BACKEND": os.environ.get("WFM_RESULT_BACKEND") or None,
     }

@@ -229,6 +229,11 @@ class Job(Base):
     result: Mapped[dict | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # starts, counting re-deliveries
+    worker: Mapped[str | None] = mapped_column(String(200))  # host:pid of the process that ran it last
+    deadline_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # running past this: stopped, failed
+    # kind + parameters while queued or running (NULL after): the same job submitted twice runs once.
+    active_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -316,6 +316,7 @@ def requirement_grid(needs: pd.DataFrame, week: dt.date, tz: ZoneInfo, interval_
 
 def _visible_job(job_id: str) -> models.Job:
     """The job, if this user may see it: its creator, admins, and leads/planners of the job's site."""
+    jobs.fail_overdue(get_db())  # a job past its deadline is shown failed, not running forever
     session = db_session()
     job = session.get(models.Job, job_id)
     if job is None:

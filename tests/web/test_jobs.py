@@ -105,3 +105,43 @@ def test_a_progress_message_is_stored_in_english_and_read_in_the_readers_languag
     app.extensions["wfm_jobs"].wait(job.id, timeout=30)
     client.get("/lang/de")
     assert client.get(f"/api/v1/jobs/{job.id}").get_json()["message_local"] == "fertig"
+
+
+def test_the_same_job_submitted_again_while_it_runs_is_the_same_job(app):
+    job_id = _start(app, {"tag": "twice"})
+    again = jobs.submit(app.extensions["wfm_jobs"], "test_steps", {"tag": "twice"}, "someone else")
+    other = jobs.submit(app.extensions["wfm_jobs"], "test_steps", {"tag": "other"}, "tester")
+    assert again.id == job_id and other.id != job_id
+    RELEASE.set()
+    for waiting in (job_id, other.id):
+        app.extensions["wfm_jobs"].wait(waiting, timeout=30)
+    assert _job(app, job_id).attempts == 1
+    later = jobs.submit(app.extensions["wfm_jobs"], "test_steps", {"tag": "twice"}, "tester")
+    assert later.id != job_id  # once finished, the same parameters are a new job
+    app.extensions["wfm_jobs"].wait(later.id, timeout=30)
+
+
+def test_a_job_past_its_deadline_is_marked_failed_and_its_late_result_is_not_stored(app, client, actions,
+                                                                                  monkeypatch):
+    monkeypatch.delenv("WFM_JOB_TIME_MARGIN", raising=False)
+    job_id = _start(app, {"time_limit_s": 5})
+    with app.extensions["wfm_db"].session() as session:
+        job = session.get(models.Job, job_id)
+        assert job.deadline_at is not None
+        job.deadline_at = models.utc_now() - jobs.dt.timedelta(seconds=1)
+    actions.add_user("tester", "lead", "pw")
+    actions.login("tester", "pw")
+    shown = client.get(f"/api/v1/jobs/{job_id}").get_json()  # reading the job notices it is overdue
+    assert shown["status"] == "failed" and "ran past its time limit of 605 s" in shown["error"]
+    RELEASE.set()  # the job itself carries on to its next progress report, where it learns it was stopped
+    app.extensions["wfm_jobs"].wait(job_id, timeout=30)
+    assert (_job(app, job_id).status, _job(app, job_id).result) == ("failed", None)
+
+
+def test_a_job_started_a_second_time_by_a_duplicate_delivery_does_not_run_again(app):
+    job_id = _start(app, {})
+    assert jobs.execute(app.extensions["wfm_db"], job_id) is None  # running in a live process (this one)
+    RELEASE.set()
+    app.extensions["wfm_jobs"].wait(job_id, timeout=30)
+    assert jobs.execute(app.extensions["wfm_db"], job_id) is None  # finished
+    assert _job(app, job_id).attempts == 1
