@@ -277,13 +277,15 @@ class SweepResult:
 def sweep(base: Scenario, grid: Mapping[str, Sequence[Value]], forecast: pd.DataFrame, site: Site,
           agents: Sequence[Agent], peak_weeks: Iterable[dt.date], target: float = DEFAULT_TARGET,
           workers: int | None = None, mp_context: BaseContext | None = None,
-          progress: Callable[[int, int], None] | None = None) -> SweepResult:
+          progress: Callable[[int, int], None] | None = None,
+          map_parts: Callable[..., list[SweepPoint]] | None = None) -> SweepResult:
     """One capacity plan per grid point (see `with_change` for the paths). With more than one worker the plans
     run in worker processes that receive the forecast, site and agents once, when they start; with one they run
     here. Results do not depend on the number of workers. `mp_context` starts the worker processes (a threaded
     caller such as a web server passes multiprocessing.get_context("spawn"): forking a threaded process is
     unsafe); `progress(done, total)` is called after each finished point, in grid order, and may raise to stop
-    the sweep (points not yet started are dropped)."""
+    the sweep (points not yet started are dropped). `map_parts(function, arguments, progress)` runs the points
+    elsewhere instead (on other machines: web/parts.py), each point as a call of `function(*arguments[i])`."""
     peak = tuple(sorted(set(peak_weeks) & set(base.week_starts)))
     if not peak:
         raise ValueError("no peak weeks inside the plan; the sweep judges service level over the peak weeks")
@@ -292,7 +294,10 @@ def sweep(base: Scenario, grid: Mapping[str, Sequence[Value]], forecast: pd.Data
     workers = default_workers() if workers is None else workers
     if workers < 1:
         raise ValueError(f"workers = {workers}: give at least 1")
-    if workers == 1 or len(scenarios) == 1:
+    if map_parts is not None:
+        done = tuple(map_parts(_evaluate, [(forecast, site, agents, s, p, peak, target)
+                                           for s, p in zip(scenarios, points, strict=True)], progress))
+    elif workers == 1 or len(scenarios) == 1:
         done = tuple(_reported((_evaluate(forecast, site, agents, s, p, peak, target)
                                 for s, p in zip(scenarios, points, strict=True)), len(points), progress))
     else:

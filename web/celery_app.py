@@ -19,7 +19,7 @@ from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import select
 
-from web import config, jobs, models
+from web import config, jobs, models, parts
 from web.db import Database
 
 JOB_QUEUE = "wfm-jobs"
@@ -82,9 +82,35 @@ def load_job_kinds() -> None:
 
 @celery.task(name=RUN_JOB, ignore_result=True)
 def run_job(job_id: str) -> str | None:
-    """Run one stored job in this worker."""
+    """Run one stored job in this worker; its parts may run on other workers too."""
     load_job_kinds()
-    return jobs.execute(worker_database(), job_id, overdue=(SoftTimeLimitExceeded,))
+    return jobs.execute(worker_database(), job_id, overdue=(SoftTimeLimitExceeded,), parts=part_map())
+
+
+@celery.task(name=parts.RUN_PART, ignore_result=True)
+def run_part(batch: str, index: int) -> bool:
+    """Compute one part of a job running on some worker, unless that worker (or another) already has it."""
+    return parts.run_part(_redis(), batch, index)
+
+
+def part_map() -> parts.CeleryPartMap | None:
+    """Parts through Redis (the broker, else the result backend); None if neither is Redis: the job then runs
+    its parts in its own worker."""
+    url = _redis_url()
+    return parts.CeleryPartMap(celery, url, PART_QUEUE) if url else None
+
+
+def _redis_url() -> str | None:
+    for url in (celery.conf.broker_url, celery.conf.result_backend):
+        if isinstance(url, str) and url.startswith(("redis://", "rediss://")):
+            return url
+    return None
+
+
+def _redis() -> Any:
+    import redis
+
+    return redis.Redis.from_url(_redis_url() or "redis://127.0.0.1:6379/0")
 
 
 class CeleryRunner:

@@ -39,8 +39,10 @@ class JobOverdue(Exception):
 class JobContext:
     """What a running job may do: report progress (which is also where a cancel request is noticed)."""
 
-    def __init__(self, database: Database, job_id: str):
+    def __init__(self, database: Database, job_id: str, parts: Any = None):
         self.database, self.job_id = database, job_id
+        # How the job may run parts of itself side by side on other workers (web.parts.PartMap); None: here.
+        self.parts = parts
 
     def progress(self, fraction: float, message: str = "", **params: Any) -> None:
         """Store how far the job is. `message` is an English msgid (marked with N_ for the catalogue) with
@@ -118,7 +120,7 @@ def worker_name() -> str:
 
 
 def execute(database: Database, job_id: str, max_attempts: int = MAX_ATTEMPTS,
-            overdue: tuple[type[BaseException], ...] = ()) -> str | None:
+            overdue: tuple[type[BaseException], ...] = (), parts: Any = None) -> str | None:
     """Run a stored job here and store how it ended; the same code for the thread pool and Celery workers.
     `overdue` are the exceptions with which the runner interrupts a job past its time (Celery's soft limit).
 
@@ -131,7 +133,7 @@ def execute(database: Database, job_id: str, max_attempts: int = MAX_ATTEMPTS,
     kind, params = claimed
     function, _check = _KINDS[kind]
     try:
-        result = function(JobContext(database, job_id), database, params)
+        result = function(JobContext(database, job_id, parts), database, params)
     except JobCancelled:
         return _close(database, job_id, me, "cancelled", message=N_("cancelled"))
     except JobOverdue as exc:

@@ -467,7 +467,8 @@ def run_sweep(database: Database, params: dict[str, Any], ctx: JobContext | None
     # Spawned, not forked, workers: the web server runs this job in a thread, and forking a threaded process can
     # leave the child holding a lock no thread will ever release.
     result = sweep(scenario, grid, frame, site, agents, peak, params["target"], workers=SWEEP_WORKERS,
-                   mp_context=multiprocessing.get_context("spawn"), progress=report)
+                   mp_context=multiprocessing.get_context("spawn"), progress=report,
+                   map_parts=ctx.parts if ctx is not None else None)
     return plain({"scenario_id": params["scenario_id"], "scenario": scenario.name, "forecast_run": run_id,
                   "peak_weeks": list(result.peak_weeks), "peak_source": source,
                   "seconds": round(time.perf_counter() - started, 1), **sweep_document(result),

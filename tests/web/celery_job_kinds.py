@@ -39,3 +39,20 @@ def silent(ctx: jobs.JobContext, database, params: dict) -> dict:
     ctx.progress(0.1, "working in process %(pid)s", pid=str(os.getpid()))
     time.sleep(params["seconds"])
     return {"pid": os.getpid()}
+
+
+def where_and_square(number: int, seconds: float) -> tuple[int, int]:
+    """A part: which process computed it, and the square."""
+    time.sleep(seconds)
+    if number < 0:
+        raise ValueError(f"part {number}: negative")
+    return os.getpid(), number * number
+
+
+@jobs.job_kind("celery_parts", _check)
+def in_parts(ctx: jobs.JobContext, database, params: dict) -> dict:
+    """Squares its numbers as parts on whichever workers are free."""
+    assert ctx.parts is not None, "a job on a Celery worker gets a part map"
+    done = ctx.parts(where_and_square, [(n, params["seconds"]) for n in params["numbers"]],
+                     lambda finished, total: ctx.progress(finished / total))
+    return {"squares": [square for _pid, square in done], "pids": sorted({pid for pid, _square in done})}

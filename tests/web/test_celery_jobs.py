@@ -64,26 +64,37 @@ def celery_app_under_test(database_url, tmp_path_factory):
                       "SECRET_KEY": "test-" + uuid.uuid4().hex, "PASSWORD_HASH_METHOD": FAST_HASH,
                       "BROKER_URL": BROKER_URL})
     app.extensions["wfm_db"].upgrade()
-    env = {**os.environ, "DATABASE_URL": database_url, "WFM_BROKER_URL": BROKER_URL,
-           "WFM_JOB_MODULES": "tests.web.celery_job_kinds", "WFM_INSTANCE_PATH": str(folder),
-           "WFM_JOB_TIME_MARGIN": MARGIN_S, "PYTHONPATH": str(REPO)}
-    log = (folder / "worker.log").open("w")
-    worker = subprocess.Popen([sys.executable, "-m", "web.cli", "worker", "--concurrency", "1",
-                               "--loglevel", "WARNING", "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h"],
-                              env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    app.config["TEST_WORKER_ENV"] = {
+        **os.environ, "DATABASE_URL": database_url, "WFM_BROKER_URL": BROKER_URL,
+        "WFM_JOB_MODULES": "tests.web.celery_job_kinds", "WFM_INSTANCE_PATH": str(folder),
+        "WFM_JOB_TIME_MARGIN": MARGIN_S, "PYTHONPATH": str(REPO)}
+    worker = _start_worker(app, folder / "worker.log")
     try:
         ready = _submit(app, "celery_echo", {"x": 0})
         _wait(app, ready.id, timeout=120, worker=worker, log=folder / "worker.log")
         yield app
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-        log.close()
+        _stop_worker(worker)
         environment.undo()
         app.extensions["wfm_db"].engine.dispose()
+
+
+def _start_worker(app, log: Path) -> subprocess.Popen:
+    """A `wfm worker` process with one job at a time (its own process group, so it is stopped whole)."""
+    with log.open("w") as out:
+        return subprocess.Popen([sys.executable, "-m", "web.cli", "worker", "--concurrency", "1",
+                                 "--loglevel", "WARNING", "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h"],
+                                env=app.config["TEST_WORKER_ENV"], cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def _stop_worker(worker: subprocess.Popen) -> None:
+    os.killpg(worker.pid, signal.SIGTERM)
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
 
 
 def _submit(app, kind: str, params: dict) -> models.Job:
@@ -171,3 +182,17 @@ def test_a_job_running_past_its_time_limit_is_stopped_and_marked_failed(celery_a
     assert job.status == "failed" and "ran past its time limit of 4 s" in job.error
     echo = _wait(app, _submit(app, "celery_echo", {"x": 1}).id)  # and the worker goes on with the next job
     assert echo.status == "succeeded"
+
+
+def test_a_jobs_parts_are_shared_with_another_worker_and_done_alone_without_one(celery_app_under_test, tmp_path):
+    app = celery_app_under_test
+    alone = _wait(app, _submit(app, "celery_parts", {"numbers": [1, 2, 3], "seconds": 0.1}).id)
+    assert alone.result["squares"] == [1, 4, 9] and len(alone.result["pids"]) == 1
+    second = _start_worker(app, tmp_path / "second.log")
+    try:
+        shared = _wait(app, _submit(app, "celery_parts", {"numbers": list(range(8)), "seconds": 1.0}).id,
+                       timeout=120)
+    finally:
+        _stop_worker(second)
+    assert shared.status == "succeeded", shared.error
+    assert shared.result["squares"] == [n * n for n in range(8)] and len(shared.result["pids"]) == 2
