@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(wfm_config.from_environment(folder))
     app.config.update(overrides)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE", False))
 
     from web import (  # noqa: F401 (forecasting and rostering register their jobs)
         agent_pages,
@@ -47,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         planning_pages,
         roster_pages,
         rostering,
+        security,
         whatif_pages,
         whatif_service,
     )
@@ -56,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     i18n.init_app(app)
     jobs.init_app(app)
+    security.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

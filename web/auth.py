@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 import threading
 import time
@@ -11,6 +12,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
@@ -64,6 +66,8 @@ class LoginThrottle:
 
     def locked(self, key: str) -> bool:
         with self._lock:
+            if key not in self._failures:  # asking about a name must not store it: memory would grow per guess
+                return False
             recent = self._recent(key)
             return len(recent) >= self.max_failures
 
@@ -79,7 +83,22 @@ class LoginThrottle:
         cutoff = self.clock() - self.lock_seconds
         recent = [t for t in self._failures.get(key, []) if t > cutoff]
         self._failures[key] = recent
+        if len(self._failures) > MAX_THROTTLED_NAMES:  # many names guessed: forget the ones without recent failures
+            for name in [n for n, times in self._failures.items() if n != key and not any(t > cutoff for t in times)]:
+                del self._failures[name]
         return recent
+
+
+MAX_THROTTLED_NAMES = 10_000
+
+
+def _dummy_hash() -> str:
+    return _dummy_hash_for(current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@functools.cache
+def _dummy_hash_for(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def init_app(app: Flask) -> None:
@@ -160,11 +179,23 @@ def create_user(session: Session, username: str, role: str, password: str, *, di
     return user
 
 
+def is_local_path(target: str | None) -> bool:
+    """Whether `target` is a path on this site. An absolute URL, a scheme-relative `//host` or `/\\host` (which
+    browsers read as `//host`) would make a redirect to it an open redirect."""
+    return bool(target) and target.startswith("/") and not target.startswith(("//", "/\\")) \
+        and "\\" not in target and not any(ord(c) < 32 for c in target)
+
+
+def _fresh_session() -> None:
+    """Empty the session (a new CSRF token too), keeping only the reader's language."""
+    language = flask_session.get("lang")
+    flask_session.clear()
+    if language:
+        flask_session["lang"] = language
+
+
 def _safe_next(target: str | None) -> str:
-    # Only local paths: an absolute URL here would make the login page an open redirect.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("pages.index")
+    return target if is_local_path(target) else url_for("pages.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -183,12 +214,17 @@ def login():
             session = db_session()
             row = session.scalars(select(models.User).where(models.User.username == form.username.data.strip())
                                   ).first()
-            if row is not None and row.active and check_password_hash(row.password_hash, form.password.data):
+            # An unknown login costs the same hash check as a known one: the time taken tells nobody which exist.
+            known = check_password_hash(row.password_hash if row is not None else _dummy_hash(),
+                                        form.password.data)
+            if row is not None and row.active and known:
                 throttle.succeeded(key)
                 row.last_login_at = dt.datetime.now(dt.UTC)
                 session.commit()
+                next_path = request.args.get("next")
+                _fresh_session()  # nothing planted in the session before the login carries over
                 login_user(LoginUser(row))
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(_safe_next(next_path))
             throttle.failed(key)
             flash(_("Login or password is wrong."), "error")
             status = 401
@@ -201,5 +237,6 @@ def login():
 @login_required
 def logout():
     logout_user()
+    _fresh_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))

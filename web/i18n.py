@@ -6,6 +6,7 @@ from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask_babel import Babel, format_date, format_datetime, format_decimal, format_number, get_locale
 from flask_login import current_user
 
+from web.auth import is_local_path
 from web.violation_text import localized
 
 LANGUAGES = {"de": "Deutsch", "en": "English"}
@@ -35,7 +36,6 @@ def choose(code: str):
     if code in LANGUAGES:
         session["lang"] = code
     target = request.args.get("next", "")
-    # Only local paths, so the language switch cannot be used as an open redirect.
-    if not target.startswith("/") or target.startswith("//"):
+    if not is_local_path(target):  # the language switch must not be an open redirect
         target = url_for("pages.index")
     return redirect(target)
