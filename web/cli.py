@@ -169,6 +169,48 @@ def db_upgrade() -> None:
     click.echo("database schema is up to date")
 
 
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Write the whole database to FILE (a zip: manifest and one JSON-lines file per table); never changes it."""
+    from web.backup import BackupError, write_backup
+
+    app = create_app()
+    try:
+        with app.app_context():
+            manifest = write_backup(get_db(), file)
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    for table in manifest.tables:
+        click.echo(f"{table.name}\t{table.rows}")
+    click.echo(f"wrote {file}: {manifest.total_rows:,} rows in {len(manifest.tables)} tables, schema revision "
+               f"{manifest.revision}")
+
+
+@main.command("restore")
+@click.argument("file", type=_FILE)
+@click.option("--force", is_flag=True, help="Replace a database that holds data or has jobs queued or running.")
+def restore_command(file: Path, force: bool) -> None:
+    """Replace the database's contents with a backup FILE, all or nothing, then run the newer migrations.
+    Stop the web app and the workers first."""
+    from web.backup import BackupError, restore_backup
+
+    app = create_app()
+    try:
+        with app.app_context():
+            summary = restore_backup(get_db(), file, force=force)
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    manifest = summary.manifest
+    for table in manifest.tables:
+        click.echo(f"{table.name}\t{table.rows}")
+    click.echo(f"restored {manifest.total_rows:,} rows in {len(manifest.tables)} tables from {file} (written "
+               f"{manifest.created_at:%Y-%m-%d %H:%M} UTC at schema revision {manifest.revision}); schema now at "
+               f"{summary.head}")
+    if summary.replaced_rows:
+        click.echo(f"replaced the {summary.replaced_rows:,} rows the database held before")
+
+
 @main.group("user")
 def user_group() -> None:
     """Users and roles."""
