@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from forecasts.csv_table import read_csv_table
+from forecasts.csv_table import number_hint, read_csv_table, to_numbers
 from forecasts.errors import DataFileError, Problem
 from forecasts.site import QUEUE_NAME, Site
 
@@ -37,6 +37,9 @@ _WITH_OFFSET = f"{_DATE_TIME}(?:{_OFFSET})"
 _SPLIT_OFFSET = re.compile(f"({_DATE_TIME})({_OFFSET})")
 _DATE_PARTS = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?")
 _DATE = r"\d{4}-\d{2}-\d{2}"
+# German Excel (';'-separated files): DD.MM.YYYY dates, and naive DD.MM.YYYY HH:MM[:SS] times (refused, see README).
+_GERMAN_DATE = r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})"
+_GERMAN_DATE_TIME = f"^{_GERMAN_DATE}[ T](\\d{{1,2}}):(\\d{{2}})(?::(\\d{{2}}))?$"
 _EVENT = re.compile(r"[a-z][a-z0-9_]*")
 _COUNT_RULE = "counts are whole numbers ≥ 0"
 
@@ -52,11 +55,12 @@ def read_history(source: Source, site: Site, name: str | None = None) -> pd.Data
     check = RowChecker(table.name, table.line.to_numpy())
 
     queue_ok = check_queue(check, frame["queue"], site)
-    instant, instant_ok = check_interval_start(check, frame["interval_start"], site)
-    offered, offered_ok = _check_count(check, frame, "offered", required=True)
-    handled, handled_ok = _check_count(check, frame, "handled", required=False)
-    abandoned, abandoned_ok = _check_count(check, frame, "abandoned", required=False)
-    aht = _check_aht(check, frame)
+    instant, instant_ok = check_interval_start(check, frame["interval_start"], site, german=table.german)
+    sep = table.delimiter
+    offered, offered_ok = _check_count(check, frame, "offered", required=True, delimiter=sep)
+    handled, handled_ok = _check_count(check, frame, "handled", required=False, delimiter=sep)
+    abandoned, abandoned_ok = _check_count(check, frame, "abandoned", required=False, delimiter=sep)
+    aht = _check_aht(check, frame, sep)
     _check_outcomes(check, offered, handled, abandoned, offered_ok & handled_ok & abandoned_ok)
     check_duplicate_intervals(check, frame["queue"], instant, queue_ok & instant_ok, site)
     check.raise_if_any()
@@ -76,18 +80,19 @@ def read_events(source: Source, site: Site, name: str | None = None) -> pd.DataF
     """Read and validate events.csv for a site; raise one DataFileError listing every problem.
 
     Returns columns date (datetime.date), event (str), queue (str, or None for all queues) and size
-    (Float64), sorted by date, event and queue.
+    (Float64), sorted by date, event and queue. A ';'-separated file (German Excel) may write dates DD.MM.YYYY
+    and size with a decimal comma.
     """
     table = read_csv_table(source, required=EVENTS_REQUIRED, optional=EVENTS_OPTIONAL, name=name)
     frame = table.frame.reset_index(drop=True)
     check = RowChecker(table.name, table.line.to_numpy())
     queue = frame["queue"] if "queue" in frame else pd.Series("", index=frame.index, dtype="str")
 
-    day, day_ok = _check_date(check, frame["date"])
+    day, day_ok = _check_date(check, frame["date"], german=table.german)
     event_ok = _check_event(check, frame["event"])
     queue_given = (queue != "").to_numpy()
     queue_ok = check_queue(check, queue, site, allow_empty=True)
-    size = _check_size(check, frame)
+    size = _check_size(check, frame, table.delimiter)
     _check_duplicate_events(check, day, frame["event"], queue, day_ok & event_ok & queue_ok)
     check.raise_if_any()
 
@@ -164,9 +169,12 @@ def _unknown_queue(value: str, more: int, site: Site) -> str:
             f"{hint}add [queues.{value}] to site.toml")
 
 
-def check_interval_start(check: RowChecker, text: pd.Series, site: Site) -> tuple[pd.Series, np.ndarray]:
+def check_interval_start(check: RowChecker, text: pd.Series, site: Site, german: bool = False
+                         ) -> tuple[pd.Series, np.ndarray]:
     """Parse interval_start to UTC instants; refuse naive, unreal, wrongly offset and misaligned times.
 
+    With `german` (a ';'-separated file), DD.MM.YYYY HH:MM is recognised as a naive local time and refused
+    with the ISO 8601 form to write instead: without an offset the fall-back hour would be ambiguous.
     Returns the instants (NaT where unusable) and the rows whose instant is usable for duplicate checks.
     """
     column = "interval_start"
@@ -178,12 +186,23 @@ def check_interval_start(check: RowChecker, text: pd.Series, site: Site) -> tupl
     other = ~with_offset & ~empty
     naive_shape = np.zeros(len(text), dtype=bool)
     naive_shape[other] = text[other].str.fullmatch(_DATE_TIME).to_numpy(dtype=bool)
+    iso_text, german_shape = text, np.zeros(len(text), dtype=bool)
+    if german and (other & ~naive_shape).any():
+        parts = text[other & ~naive_shape].str.extract(_GERMAN_DATE_TIME).reindex(text.index)
+        german_shape = parts[0].notna().to_numpy()
+        if german_shape.any():
+            iso = (parts[2] + "-" + parts[1].str.zfill(2) + "-" + parts[0].str.zfill(2) + "T"
+                   + parts[3].str.zfill(2) + ":" + parts[4] + ":" + parts[5].fillna("00"))
+            iso_text = text.where(~german_shape, iso)
+            naive_shape |= german_shape
+    iso_values = iso_text.to_numpy(dtype=object)
     check.rows(column, other & ~naive_shape, "are not ISO 8601 times",
                lambda i: f"{values[i]!r} is not an ISO 8601 time with UTC offset; write it like "
                          "2025-12-01T08:00:00+01:00 (site-local time with its offset) or 2025-12-01T07:00:00Z (UTC)")
-    naive_wall = pd.to_datetime(text.where(naive_shape), format="ISO8601", errors="coerce")
+    naive_wall = pd.to_datetime(iso_text.where(naive_shape), format="ISO8601", errors="coerce")
     naive = naive_wall.notna().to_numpy()
-    check.rows(column, naive, "have no UTC offset", lambda i: _naive_message(values[i], naive_wall.iat[i], site))
+    check.rows(column, naive, "have no UTC offset", lambda i: _naive_message(
+        iso_values[i], naive_wall.iat[i], site, shown=values[i] if german_shape[i] else None))
 
     instant = pd.to_datetime(text.where(with_offset), utc=True, format="ISO8601", errors="coerce")
     wall = pd.to_datetime(text.str.slice(0, 16).where(with_offset), format="ISO8601", errors="coerce")
@@ -209,18 +228,20 @@ def check_interval_start(check: RowChecker, text: pd.Series, site: Site) -> tupl
     return instant, usable
 
 
-def _naive_message(value: str, wall: pd.Timestamp, site: Site) -> str:
+def _naive_message(value: str, wall: pd.Timestamp, site: Site, shown: str | None = None) -> str:
+    """Why a local time without offset is refused; `shown` is the cell when `value` is its ISO 8601 form."""
     tz = ZoneInfo(site.timezone)
     first, second = _offsets(wall.to_pydatetime(), tz)
     gap = _gap(wall, site)
+    lead = f"{value} has no UTC offset" if shown is None else f"{shown!r} is {value} without a UTC offset"
     if gap:
-        return (f"{value} has no UTC offset, and {wall:%H:%M} does not exist in {site.timezone} on "
+        return (f"{lead}, and {wall:%H:%M} does not exist in {site.timezone} on "
                 f"{wall:%Y-%m-%d}: clocks jump from {gap[0]} to {gap[1]}; write every time with its UTC offset")
     if first != second:
-        return (f"{value} has no UTC offset, and {wall:%H:%M} occurs twice in {site.timezone} on {wall:%Y-%m-%d}; "
+        return (f"{lead}, and {wall:%H:%M} occurs twice in {site.timezone} on {wall:%Y-%m-%d}; "
                 f"write {value}{_offset_text(first)} for the first and {value}{_offset_text(second)} for the "
                 "second, after the clocks go back")
-    return f"{value} has no UTC offset; write it with the site's offset, e.g. {value}{_offset_text(first)}"
+    return f"{lead}; write it with the site's offset, e.g. {value}{_offset_text(first)}"
 
 
 def _unreal_message(value: str) -> str:
@@ -295,21 +316,22 @@ def _offset_text(offset: dt.timedelta) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def _check_count(check: RowChecker, frame: pd.DataFrame, column: str, required: bool) -> tuple[np.ndarray, np.ndarray]:
+def _check_count(check: RowChecker, frame: pd.DataFrame, column: str, required: bool, delimiter: str = ","
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """Parse a count column; returns floats (NaN where empty or bad) and the rows where it is usable."""
     if column not in frame:
         return np.full(len(frame), np.nan), np.ones(len(frame), dtype=bool)
     text = frame[column]
     values = text.to_numpy(dtype=object)
     empty = (text == "").to_numpy()
-    number = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    number = to_numbers(text, delimiter)
     finite = np.isfinite(number)
     whole = finite & (np.floor(number) == number)
     if required:
         check.rows(column, empty, f"have no {column} count",
                    lambda i: f"empty; give the number of contacts {column} (0 if there were none)")
     check.rows(column, ~empty & ~finite, "are not numbers",
-               lambda i: f"{values[i]!r} is not a number; {_COUNT_RULE}")
+               lambda i: f"{values[i]!r} is not a number{number_hint(values[i], delimiter)}; {_COUNT_RULE}")
     check.rows(column, finite & ~whole, "are not whole numbers",
                lambda i: f"{values[i]} is not a whole number; {_COUNT_RULE}")
     check.rows(column, whole & (number < 0), "are negative", lambda i: f"{values[i]} is negative; {_COUNT_RULE}")
@@ -319,13 +341,13 @@ def _check_count(check: RowChecker, frame: pd.DataFrame, column: str, required: 
     return np.where(usable, number, np.nan), usable | (empty & (not required))
 
 
-def _check_aht(check: RowChecker, frame: pd.DataFrame) -> np.ndarray:
+def _check_aht(check: RowChecker, frame: pd.DataFrame, delimiter: str = ",") -> np.ndarray:
     if "aht_s" not in frame:
         return np.full(len(frame), np.nan)
-    values, empty, number, finite = optional_numbers(frame["aht_s"])
+    values, empty, number, finite = optional_numbers(frame["aht_s"], delimiter)
     check.rows("aht_s", ~empty & ~finite, "are not numbers",
-               lambda i: f"{values[i]!r} is not a number; aht_s is the average handle time in seconds, "
-                         "or empty when no contacts were handled")
+               lambda i: f"{values[i]!r} is not a number{number_hint(values[i], delimiter)}; aht_s is the average "
+                         "handle time in seconds, or empty when no contacts were handled")
     check.rows("aht_s", finite & (number <= 0), "are not positive",
                lambda i: f"{values[i]} is not a positive number of seconds; leave aht_s empty when no contacts "
                          "were handled")
@@ -374,15 +396,21 @@ def _first_positions(repeated: pd.DataFrame) -> pd.Series:
     return pd.Series(firsts.loc[group.to_numpy()].to_numpy(), index=repeated.index)
 
 
-def _check_date(check: RowChecker, text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+def _check_date(check: RowChecker, text: pd.Series, german: bool = False) -> tuple[pd.Series, np.ndarray]:
+    """Dates YYYY-MM-DD; in a ';'-separated (German Excel) file also DD.MM.YYYY."""
     values = text.to_numpy(dtype=object)
     empty = (text == "").to_numpy()
+    if german:
+        parts = text.str.extract(f"^{_GERMAN_DATE}$")
+        iso = parts[2] + "-" + parts[1].str.zfill(2) + "-" + parts[0].str.zfill(2)
+        text = text.where(parts[0].isna(), iso)
     shaped = text.str.fullmatch(_DATE).to_numpy(dtype=bool)
     day = pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce")
     ok = day.notna().to_numpy()
+    form = "YYYY-MM-DD or DD.MM.YYYY" if german else "YYYY-MM-DD"
     check.rows("date", empty, "have no date", lambda i: "empty; every event needs a date, e.g. 2027-01-05")
-    check.rows("date", ~empty & ~shaped, "are not dates in the form YYYY-MM-DD",
-               lambda i: f"{values[i]!r} is not a date in the form YYYY-MM-DD, e.g. 2027-01-05")
+    check.rows("date", ~empty & ~shaped, f"are not dates in the form {form}",
+               lambda i: f"{values[i]!r} is not a date in the form {form}, e.g. 2027-01-05")
     check.rows("date", shaped & ~ok, "are not real dates", lambda i: f"{values[i]} is not a real date")
     return day, ok
 
@@ -405,12 +433,13 @@ def _event_message(value: str) -> str:
     return f"{rule}, e.g. bill_mailing"
 
 
-def _check_size(check: RowChecker, frame: pd.DataFrame) -> np.ndarray:
+def _check_size(check: RowChecker, frame: pd.DataFrame, delimiter: str = ",") -> np.ndarray:
     if "size" not in frame:
         return np.full(len(frame), np.nan)
-    values, empty, number, finite = optional_numbers(frame["size"])
+    values, empty, number, finite = optional_numbers(frame["size"], delimiter)
     rule = "size is a number ≥ 0 (e.g. letters mailed) or empty"
-    check.rows("size", ~empty & ~finite, "are not numbers", lambda i: f"{values[i]!r} is not a number; {rule}")
+    check.rows("size", ~empty & ~finite, "are not numbers",
+               lambda i: f"{values[i]!r} is not a number{number_hint(values[i], delimiter)}; {rule}")
     check.rows("size", finite & (number < 0), "are negative", lambda i: f"{values[i]} is negative; {rule}")
     return np.where(finite & (number >= 0), number, np.nan)
 
@@ -428,7 +457,10 @@ def _check_duplicate_events(check: RowChecker, day: pd.Series, event: pd.Series,
     _report_duplicates(check, keys, message)
 
 
-def optional_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The raw cells, which are empty, their numeric values (NaN if not numbers) and which are finite numbers."""
-    number = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+def optional_numbers(text: pd.Series, delimiter: str = ",") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The raw cells, which are empty, their numeric values (NaN if not numbers) and which are finite numbers.
+
+    `delimiter` is the file's separator, which decides the decimal mark (see forecasts.csv_table.to_numbers).
+    """
+    number = to_numbers(text, delimiter)
     return text.to_numpy(dtype=object), (text == "").to_numpy(), number, np.isfinite(number)

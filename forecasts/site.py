@@ -100,12 +100,20 @@ def load_site(path: str | Path) -> Site:
     """Read and validate a site.toml file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise SiteConfigError(str(path), ["file not found; give the path of the site's site.toml"]) from None
+    return parse_site(decode_site(data, str(path)), source=path.name)
+
+
+def decode_site(data: bytes, source: str = "site.toml") -> str:
+    """The text of a site.toml: UTF-8 (a byte-order mark is fine), as TOML requires; else refused with its line."""
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SiteConfigError(str(path), [f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"]) from None
-    return parse_site(text, source=path.name)
+        line = data[:exc.start].count(b"\n") + 1
+        raise SiteConfigError(source, [f"line {line}: byte 0x{data[exc.start]:02X} is not UTF-8; TOML files are "
+                                       "UTF-8 text: save the file as UTF-8"]) from None
 
 
 def parse_site(text: str, source: str = "site.toml") -> Site:

@@ -3,7 +3,8 @@
 agents.csv needs the columns of REQUIRED_COLUMNS; the optional columns are listed, with their meaning, in
 OPTIONAL_COLUMNS (an empty cell means "not given"). absences.csv needs agent_id, start and end; `start` and
 `end` are either dates (YYYY-MM-DD: whole local days, the end date included) or ISO timestamps with a UTC
-offset (the end instant excluded).
+offset (the end instant excluded). A ';'-separated file (German Excel) may write numbers with a decimal comma
+and dates as DD.MM.YYYY (see forecasts.csv_table for the dialects read).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from forecasts.calendar import local_instant
-from forecasts.csv_table import read_csv_table
+from forecasts.csv_table import number_hint, parse_number, read_csv_table
 from forecasts.errors import DataFileError, Problem
 from forecasts.site import Site
 from scheduler.domain import LEVELS, SHIFT_PREFERENCES, WEEKDAY_NAMES, Absence, Agent
@@ -42,10 +43,10 @@ MAX_WEEKLY_HOURS = 60.0
 MAX_DAILY_HOURS = 10.0  # ArbZG §3: at most 10 h of work on one day
 
 _AGENT_ID = re.compile(r"[A-Za-z0-9_.-]+")
-_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
-_INTEGER = re.compile(r"[+-]?\d+")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,9}")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_GERMAN_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -56,7 +57,7 @@ def read_agents(source: Source, site: Site, name: str | None = None) -> list[Age
     agents: list[Agent] = []
     first_line: dict[str, int] = {}
     for row, line in zip(table.frame.to_dict("records"), table.line, strict=True):
-        cell = _Cells(table.name, int(line), row, problems)
+        cell = _Cells(table.name, int(line), row, problems, table.delimiter)
         agent_id = cell.text("agent_id")
         if agent_id and not _AGENT_ID.fullmatch(agent_id):
             cell.problem("agent_id", f"{agent_id!r} may contain only letters, digits, '_', '-' and '.'")
@@ -104,7 +105,7 @@ def read_absences(source: Source, site: Site, agent_ids: set[str] | None = None,
     problems: list[Problem] = []
     absences: list[Absence] = []
     for row, line in zip(table.frame.to_dict("records"), table.line, strict=True):
-        cell = _Cells(table.name, int(line), row, problems)
+        cell = _Cells(table.name, int(line), row, problems, table.delimiter)
         agent_id = cell.text("agent_id")
         if agent_id and agent_ids is not None and agent_id not in agent_ids:
             cell.problem("agent_id", f"unknown agent {agent_id!r}; import the agent in agents.csv first")
@@ -155,8 +156,9 @@ def format_absences(absences: Iterable[Absence], site: Site) -> str:
 class _Cells:
     """The cells of one row with typed accessors that record a Problem (and return None) on bad values."""
 
-    def __init__(self, file: str, line: int, row: dict[str, str], problems: list[Problem]):
+    def __init__(self, file: str, line: int, row: dict[str, str], problems: list[Problem], delimiter: str = ","):
         self.file, self.line, self.row, self.problems = file, line, row, problems
+        self.delimiter = delimiter  # the file's separator: ';' means German Excel (decimal comma, DD.MM.YYYY)
         self.ok = True
 
     def problem(self, column: str, message: str) -> None:
@@ -174,10 +176,10 @@ class _Cells:
         value = self.row.get(column, "")
         if not value and optional:
             return None
-        if not _NUMBER.fullmatch(value):
-            self.problem(column, f"{value!r} is not a number; give {hint}")
+        number = parse_number(value, self.delimiter)
+        if number is None:
+            self.problem(column, f"{value!r} is not a number{number_hint(value, self.delimiter)}; give {hint}")
             return None
-        number = float(value.replace(",", "."))
         if number <= low or (high is not None and number > high):
             span = f"more than {low:g}" + (f" and at most {high:g}" if high is not None else "")
             self.problem(column, f"{value} is out of range; it must be {span}")
@@ -216,23 +218,29 @@ class _Cells:
         if not value:
             self.problem(column, f"empty; {hint}")
             return None
+        german = _GERMAN_DATE.fullmatch(value) if self.delimiter == ";" else None
         try:
-            if _DATE.fullmatch(value):
-                day = dt.date.fromisoformat(value) + dt.timedelta(days=1 if end_of_day else 0)
+            day = None
+            if german:
+                day = dt.date(int(german.group(3)), int(german.group(2)), int(german.group(1)))
+            elif _DATE.fullmatch(value):
+                day = dt.date.fromisoformat(value)
+            if day is not None:
+                day += dt.timedelta(days=1 if end_of_day else 0)
                 return local_instant(site, day, 0).to_pydatetime().astimezone(site.tz)
             moment = dt.datetime.fromisoformat(value)
-        except ValueError:
+            if moment.tzinfo is None:
+                self.problem(column, f"{value!r} has no UTC offset; {hint}")
+                return None
+            return moment.astimezone(site.tz)
+        except (ValueError, OverflowError):
             self.problem(column, f"{value!r} is not a date or timestamp; {hint}")
             return None
-        if moment.tzinfo is None:
-            self.problem(column, f"{value!r} has no UTC offset; {hint}")
-            return None
-        return moment.astimezone(site.tz)
 
 
 def _skills(cell: _Cells, site: Site) -> tuple[str, ...]:
     value = cell.row.get("skills", "")
-    skills = tuple(dict.fromkeys(s.strip() for s in value.split(";") if s.strip()))
+    skills = tuple(dict.fromkeys(s.strip() for s in re.split(r"[;,]", value) if s.strip()))
     if not skills:
         cell.problem("skills", f"empty; list the queues the agent works, separated by ';', e.g. "
                      f"{';'.join(site.queue_names[:2])}")
