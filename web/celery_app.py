@@ -10,6 +10,7 @@ interrupted (Celery's soft limit), killed at the hard limit, and marked failed e
 from __future__ import annotations
 
 import importlib
+import multiprocessing
 import os
 import threading
 import time
@@ -17,6 +18,7 @@ from typing import Any
 
 from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_process_init
 from sqlalchemy import select
 
 from web import config, jobs, models, parts
@@ -78,6 +80,17 @@ def load_job_kinds() -> None:
     extra = [name.strip() for name in os.environ.get("WFM_JOB_MODULES", "").split(",") if name.strip()]
     for name in (*JOB_MODULES, *extra):
         importlib.import_module(name)
+
+
+@worker_process_init.connect
+def _allow_child_processes(**_: Any) -> None:
+    """Pool processes are daemonic, and a daemonic process may not start children; but a roster solve runs a
+    second search in a child process and a sweep may use a process pool. Both stop their children themselves.
+    The process (billiard's) holds a key of billiard's type, which refuses to be handed to a spawned child: give
+    it a key of the standard library's type."""
+    config = multiprocessing.current_process()._config  # noqa: SLF001 (no public way to say either)
+    config["daemon"] = False
+    config["authkey"] = multiprocessing.process.AuthenticationString(os.urandom(32))
 
 
 @celery.task(name=RUN_JOB, ignore_result=True)

@@ -20,7 +20,7 @@ from scheduler.staffing import staff
 from web import models
 from web.db import Database
 from web.forecasting import forecast_values, run_forecast
-from web.jobs import N_, JobCancelled, JobContext, job_kind, site_param, start_param
+from web.jobs import N_, JobCancelled, JobContext, JobOverdue, job_kind, site_param, start_param
 from web.repository import find_site, site_config
 from web.roster_store import published_shifts, save_version
 
@@ -133,6 +133,7 @@ def run_roster(database: Database, params: dict[str, Any], ctx: JobContext | Non
 def solve_as_job(problem: Problem, limit: float, seed: int, ctx: JobContext | None) -> Solution:
     """Solve with the job's progress (objective, bound, gap, seconds) and stop when somebody cancels it."""
     cancelled = threading.Event()
+    stopped: list[Exception] = []
 
     def report(progress: Progress) -> None:
         if ctx is None:
@@ -142,12 +143,14 @@ def solve_as_job(problem: Problem, limit: float, seed: int, ctx: JobContext | No
                          N_("objective %(objective)s, bound %(bound)s, gap %(gap_share)s, %(seconds)s s"),
                          objective=float(progress.objective), bound=float(progress.best_bound),
                          gap_share=float(progress.gap), seconds=float(progress.elapsed_s))
-        except JobCancelled:
+        except (JobCancelled, JobOverdue) as exc:
+            # Raising inside the solver's callback would leave it to the solver what happens; ask it to stop.
+            stopped.append(exc)
             cancelled.set()
 
     solution = solve_roster(problem, time_limit_s=limit, seed=seed, progress=report, should_stop=cancelled.is_set)
-    if cancelled.is_set():
-        raise JobCancelled()
+    if stopped:
+        raise stopped[0]
     return solution
 
 

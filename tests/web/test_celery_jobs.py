@@ -123,7 +123,7 @@ def _until(app, job_id: str, condition, timeout: float = 60) -> models.Job:
         if condition(job):
             return job
         time.sleep(0.1)
-    pytest.fail(f"job {job_id} never reached the expected state; it is {job.status} ({job.message})")
+    pytest.fail(f"job {job_id} never reached the expected state; it is {job.status} ({job.message}; {job.error})")
 
 
 def _running_pid(job: models.Job) -> int:
@@ -196,3 +196,46 @@ def test_a_jobs_parts_are_shared_with_another_worker_and_done_alone_without_one(
         _stop_worker(second)
     assert shared.status == "succeeded", shared.error
     assert shared.result["squares"] == [n * n for n in range(8)] and len(shared.result["pids"]) == 2
+
+
+@pytest.fixture(scope="module")
+def demo_site(celery_app_under_test, tmp_path_factory):
+    import datetime as dt
+
+    from scheduler.demo_data import generate_demo, write_demo
+    from web import imports
+
+    files = write_demo(generate_demo("small", end=dt.date(2026, 11, 22), weeks=12), tmp_path_factory.mktemp("demo"))
+    with celery_app_under_test.extensions["wfm_db"].session() as session:
+        site = imports.import_site(session, files["site.toml"])
+        for name, load in (("history.csv", imports.import_history), ("events.csv", imports.import_events),
+                           ("agents.csv", imports.import_agents), ("absences.csv", imports.import_absences)):
+            load(session, site.slug, files[name])
+    return celery_app_under_test
+
+
+def _versions(app) -> list[tuple[int, str, int]]:
+    from sqlalchemy import func, select
+
+    with app.extensions["wfm_db"].session() as session:
+        rows = session.execute(select(models.RosterVersion.id, models.RosterVersion.status,
+                                      func.count(models.RosterShift.id))
+                               .join(models.RosterShift, isouter=True).group_by(models.RosterVersion.id)
+                               .order_by(models.RosterVersion.id)).all()
+    return [tuple(row) for row in rows]
+
+
+def test_a_roster_solve_killed_twice_fails_and_leaves_the_stored_roster_as_it_was(demo_site):
+    app = demo_site
+    first = _wait(app, _submit(app, "roster", {"start": "2026-11-23", "time_limit_s": 5, "seed": 1}).id, timeout=240)
+    assert first.status == "succeeded", first.error
+    stored = _versions(app)
+    assert len(stored) == 1 and stored[0][2] > 0
+    job_id = _submit(app, "roster", {"start": "2026-11-23", "time_limit_s": 120, "seed": 2}).id
+    for attempt in (1, 2):
+        solving = _until(app, job_id, lambda j, a=attempt: j.attempts == a and j.status == "running"
+                         and j.message.startswith("objective"), timeout=180)
+        os.kill(_running_pid(solving), signal.SIGKILL)
+    failed = _wait(app, job_id, timeout=120)
+    assert failed.status == "failed" and "stopped 2 times" in failed.error
+    assert _versions(app) == stored  # no new version, no shift of the stored one lost or added
