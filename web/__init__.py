@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from web import config as wfm_config
 
@@ -15,6 +16,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     overrides = dict(test_config or {})
     folder = Path(overrides.pop("INSTANCE_PATH", None) or wfm_config.instance_path())
     app = Flask(__name__, instance_path=str(folder), instance_relative_config=True)
+    # Ids in URLs are database integers: a larger number is no such page (404), not an overflow (500).
+    app.url_map.converters["int"] = DatabaseId
     folder.mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
         SECRET_KEY=overrides.get("SECRET_KEY") or wfm_config.load_secret_key(folder),
@@ -68,3 +71,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.add_url_rule("/healthz", view_func=api.healthz)
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in routes: 0 to 2**31 - 1, what every supported database stores in an INTEGER column."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
