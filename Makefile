@@ -30,6 +30,7 @@ browser:
 	  echo "Chromium is missing and cannot be installed here (needs root and apt-get): browser tests will be skipped"
 
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.import_history
 	$(BIN)/python -m bench.forecast
 	$(BIN)/python -m bench.forecast_accuracy
@@ -38,6 +39,10 @@ bench: install
 	$(BIN)/python -m bench.roster_vs_pyworkforce
 	$(BIN)/python -m bench.web_grid
 	$(BIN)/python -m bench.whatif
+	$(BIN)/python -m bench.load_test
+	$(BIN)/python -m bench.api_fuzz
+	$(BIN)/python -m bench.celery_sweep
+	$(BIN)/python -m bench.big_site
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
