@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scheduler.decompose import ProcessMap, solve_decomposed
 from scheduler.domain import Absence, Agent
 from scheduler.roster import Roster
 from scheduler.roster_model import Problem, Progress, Solution
@@ -44,9 +47,19 @@ def check_roster_params(params: dict[str, Any]) -> dict[str, Any]:
     missing = params.get("forecast_if_missing", True)
     if not isinstance(missing, bool):
         raise ValueError(f"forecast_if_missing {missing!r}: give true or false")
+    decompose = params.get("decompose", "auto")
+    if decompose not in ("auto", "team", "skills", "off"):
+        raise ValueError(f"decompose {decompose!r}: give auto (by team from {DECOMPOSE_FROM_AGENTS} agents on), "
+                         "team, skills or off")
     return {"start": start.isoformat(), "days": days, "time_limit_s": float(limit), "seed": seed,
             "forecast_run": run, "site": site, "created_by": str(params.get("created_by", "")),
-            "forecast_if_missing": missing}
+            "forecast_if_missing": missing, "decompose": decompose}
+
+
+# From this many agents on, a site's roster is solved as one part per team, the parts side by side (on other
+# workers when jobs run on Celery) and coordinated on the shared queues (scheduler/decompose.py): one search over
+# all of them would spend its time on moves that touch only a few agents of a huge roster.
+DECOMPOSE_FROM_AGENTS = 400
 
 
 def stored_agents(session: Session, site_id: int) -> list[Agent]:
@@ -110,7 +123,11 @@ def run_roster(database: Database, params: dict[str, Any], ctx: JobContext | Non
     period = tuple(start + dt.timedelta(days=i) for i in range(days))
     problem = Problem(site, rules_for_site(site), tuple(agents), requirements, period, tuple(absences),
                       previous=tuple(previous), published=tuple(published), following=tuple(following))
-    solution = solve_as_job(problem, params["time_limit_s"], params["seed"], ctx)
+    group = _decomposition(params.get("decompose", "auto"), agents)
+    if group is None:
+        solution = solve_as_job(problem, params["time_limit_s"], params["seed"], ctx)
+    else:
+        solution = solve_decomposed_as_job(problem, params["time_limit_s"], params["seed"], group, ctx)
     summary = {"status": solution.status, "objective": solution.objective, "best_bound": solution.best_bound,
                "under_agent_intervals": solution.under_agent_intervals,
                "under_lower_bound": solution.under_lower_bound,
@@ -152,6 +169,55 @@ def solve_as_job(problem: Problem, limit: float, seed: int, ctx: JobContext | No
     if stopped:
         raise stopped[0]
     return solution
+
+
+def _decomposition(choice: str, agents: list[Agent]) -> str | None:
+    """How to split the site: None (one piece), "team" or "skills"."""
+    if choice == "off":
+        return None
+    if choice == "auto":
+        many = len(agents) >= DECOMPOSE_FROM_AGENTS and len({a.team for a in agents}) > 1
+        return "team" if many else None
+    return choice
+
+
+def solve_decomposed_as_job(problem: Problem, limit: float, seed: int, group: str,
+                            ctx: JobContext | None) -> Solution:
+    """Solve one part per group, the parts on the job's part map (other workers) or on local processes; the
+    merged roster is checked as a whole and must keep every hard rule."""
+    rounds_done = [0]
+
+    def run_parts(function: Callable[..., Any], arguments: Sequence[tuple]) -> list[Any]:
+        rounds_done[0] += 1
+
+        def report(done: int, total: int) -> None:  # a cancel request is noticed here, between parts
+            if ctx is not None:
+                ctx.progress(min(0.99, (rounds_done[0] - 1 + done / total) / DECOMPOSE_ROUNDS),
+                             N_("round %(round)s: %(done)s of %(total)s teams solved"),
+                             round=rounds_done[0], done=done, total=total)
+
+        if ctx is not None and ctx.parts is not None:
+            return ctx.parts(function, arguments, report)
+        results = local(function, arguments)
+        report(len(arguments), len(arguments))
+        return results
+
+    local = ProcessMap(max(1, min(2, os.cpu_count() or 1)))
+    try:
+        result = solve_decomposed(problem, time_limit_s=limit, rounds=DECOMPOSE_ROUNDS, map_parts=run_parts,
+                                  group=group, seed=seed)
+    finally:
+        local.close()
+    hard = result.hard_violations
+    if hard:  # the parts keep their agents' rules; a finding here is a bug, and no such roster is stored
+        raise RuntimeError(f"the merged roster breaks {len(hard)} hard rule(s), e.g. {hard[0].message}")
+    lines = tuple(f"round {r.round}: {r.under_agent_intervals} agent-intervals short, "
+                  f"{r.over_agent_intervals} over, {r.groups_kept} groups improved" for r in result.history)
+    return Solution("FEASIBLE", result.roster, result.objective, None, None, result.seconds, result.under_after,
+                    lines, {"groups": len(result.groups), "rounds": result.rounds})
+
+
+DECOMPOSE_ROUNDS = 3
 
 
 def roster_json(roster: Roster) -> list[dict[str, Any]]:

@@ -239,3 +239,11 @@ def test_a_roster_solve_killed_twice_fails_and_leaves_the_stored_roster_as_it_wa
     failed = _wait(app, job_id, timeout=120)
     assert failed.status == "failed" and "stopped 2 times" in failed.error
     assert _versions(app) == stored  # no new version, no shift of the stored one lost or added
+
+
+def test_a_roster_split_by_team_runs_its_parts_through_the_part_queue(demo_site):
+    app = demo_site
+    job = _wait(app, _submit(app, "roster", {"start": "2026-11-23", "time_limit_s": 10, "seed": 3,
+                                             "decompose": "team"}).id, timeout=240)
+    assert job.status == "succeeded", job.error
+    assert job.result["explanation"][0].startswith("round 1: ") and job.result["shifts"]

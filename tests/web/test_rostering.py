@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from scheduler.demo_data import generate_demo, write_demo
 from web import imports, models
@@ -74,3 +75,22 @@ def test_bad_roster_parameters_are_refused(params, message):
     with pytest.raises(ValueError) as error:
         check_roster_params(params)
     assert str(error.value) == message
+
+
+def test_a_roster_job_split_by_team_stores_one_checked_roster_of_all_teams(app, client, lead):
+    job = _run(app, client, lead, "roster", {"start": "2026-11-23", "time_limit_s": 12, "seed": 1,
+                                             "decompose": "team"})
+    assert job["status"] == "succeeded", job
+    result = job["result"]
+    assert result["explanation"][0].startswith("round 1: ")
+    assert result["under_agent_intervals"] <= result["required_agent_intervals"]
+    with app.app_context(), get_db().session() as session:
+        version = session.get(models.RosterVersion, result["version_id"])
+        assert len(version.shifts) == len(result["shifts"]) > 0
+        team_of = dict(session.execute(select(models.Agent.agent_id, models.Agent.team)).all())
+    assert len({team_of[shift["agent_id"]] for shift in result["shifts"]}) > 1  # every team's part is in it
+
+
+def test_an_unknown_decomposition_is_refused():
+    with pytest.raises(ValueError, match="decompose 'district': give auto"):
+        check_roster_params({"start": "2026-11-23", "decompose": "district"})
