@@ -39,7 +39,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from web import (  # noqa: F401 (forecasting and rostering register their jobs)
         agent_pages,
         api,
+        api_audit,
         api_rosters,
+        audit_pages,
         auth,
         calendar_feed,
         db,
@@ -67,7 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(i18n.bp)
     for blueprint in (roster_pages.bp, agent_pages.bp, calendar_feed.bp, planning_pages.bp, api_rosters.bp,
-                      whatif_pages.bp):
+                      whatif_pages.bp, audit_pages.bp, api_audit.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/healthz", view_func=api.healthz)
     return app

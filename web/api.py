@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from forecasts.forecast_csv import forecast_csv_text
 from forecasts.overrides import Override
-from web import jobs, models
+from web import audit, jobs, models
 from web.access import may_see_job
 from web.api_openapi import document
 from web.auth import roles_required
@@ -149,6 +149,7 @@ def create_override():
         row = add_override(session, body.get("site"), override)
     except ValueError as exc:
         abort(400, description=str(exc))
+    audit.record_forecast_override(session, row, "forecast_override_add", current_user.username)
     session.commit()
     response = jsonify(_override_json(row))
     response.status_code = 201
@@ -162,6 +163,7 @@ def delete_override(override_id: int):
     row = session.get(models.ForecastOverride, override_id)
     if row is None:
         abort(404, description=f"no override {override_id}")
+    audit.record_forecast_override(session, row, "forecast_override_delete", current_user.username)
     session.delete(row)
     session.commit()
     return "", 204

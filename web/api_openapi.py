@@ -123,6 +123,30 @@ SCHEMAS: dict[str, Schema] = {
                       breaks=_list({**_list(_HHMM), "minItems": 2, "maxItems": 2}),
                       reason={**_STR, "description": "needed to override contract and soft rules"},
                       lock_version=_INT),
+    "AuditEntry": _obj(
+        ("id", "at", "user", "action", "before", "after", "reason"), id=_INT,
+        at={**_TIME, "description": "when, in the site's local time with its UTC offset"},
+        user={**_STR, "description": "login of who made the change"},
+        action={"enum": ["create", "edit", "override", "submit", "approve", "reject", "publish", "supersede",
+                         "forecast_override_add", "forecast_override_delete"]},
+        version=_null(_obj(("id",), id=_INT, number=_INT, week_start=_DATE)), agent_id=_null(_STR),
+        agent_name=_null(_STR), date=_null({**_DATE, "description": "the shift's date (edits and overrides)"}),
+        before={**_null({"type": "object"}), "description": (
+            "as recorded: a shift {start, end, segments: [[start, end, activity]]}, a status {status}, a forecast "
+            "override {id, queue, start, end, percent}; null: none (no shift, nothing before)")},
+        after={**_null({"type": "object"}), "description": "as before, after the change"},
+        reason={**_STR, "description": "the reason given; an override lists the rules it overrides"}),
+    "HoursDay": _obj(
+        ("agent_id", "date", "work_minutes", "beyond_8h_minutes", "sunday_minutes", "holiday_minutes"),
+        agent_id=_STR, name=_STR, team=_STR, date={**_DATE, "description": "the date the shift starts"},
+        work_minutes={**_INT, "description": "without breaks"},
+        beyond_8h_minutes={**_INT, "description": "work_minutes over 480"},
+        sunday_minutes={**_INT, "description": "work minutes falling on a Sunday (local time)"},
+        holiday_minutes={**_INT, "description": "work minutes falling on a public holiday of the site's calendar"},
+        holiday=_null(_STR)),
+    "HoursAgent": _obj(("agent_id", "days", "beyond_8h_minutes", "sunday_minutes", "holiday_minutes"),
+                       agent_id=_STR, name=_STR, team=_STR, days={**_INT, "description": "days listed"},
+                       beyond_8h_minutes=_INT, sunday_minutes=_INT, holiday_minutes=_INT),
     "Requirement": _obj(("queue", "interval_start", "agents_required"), queue=_STR, interval_start=_TIME,
                         offered=_NUM, aht_s=_null(_NUM), agents_required=_NUM, agents_scheduled=_NUM,
                         service_level=_null(_NUM), asa_s=_null(_NUM), abandon_rate=_null(_NUM),
@@ -258,6 +282,31 @@ PATHS: dict[str, dict[str, Schema]] = {
     "/api/v1/rosters/{version_id}/copy": {"post": _op(
         "A new draft with the same shifts", _obj(("roster",), roster=_ref("RosterVersion")), status="201",
         errors=(403, 404), params=(_VERSION_ID,), tag="approval")},
+    "/api/v1/audit": {"get": _op(
+        "The site's audit trail, newest first (team leads, works council, admins; a lead with teams sees their "
+        "agents' changes and those of whole versions): roster edits, overrides, submissions, approvals, "
+        "publications and forecast overrides with who, when, before and after",
+        _obj(("site", "total", "page", "per_page", "entries"), site=_STR, timezone=_STR, total=_INT, page=_INT,
+             per_page=_INT, entries=_list(_ref("AuditEntry"))),
+        errors=(400, 403, 404), tag="audit",
+        params=(_query("from", _DATE, "changes made on or after this local day"),
+                _query("to", _DATE, "changes made on or before this local day"),
+                _query("agent", _STR, "one agent's changes (agent_id)"),
+                _query("user", _STR, "changes made by this login"),
+                _query("action", _STR, "one kind of change (see AuditEntry.action)"),
+                _query("version", _INT, "changes of one roster version (id)"),
+                _query("page", _INT, "page number from 1 (default 1)"),
+                _query("per_page", _INT, "entries per page, 1 to 1000 (default 100)"), _SITE))},
+    "/api/v1/audit/hours": {"get": _op(
+        "ArbZG §16(2): per agent and day of the published rosters the work beyond 8 hours and the work on Sundays "
+        "and public holidays, with totals per agent",
+        _obj(("site", "from", "to", "limit_minutes", "days", "agents"), site=_STR, **{"from": _DATE}, to=_DATE,
+             limit_minutes={**_INT, "description": "480"}, days=_list(_ref("HoursDay")),
+             agents=_list(_ref("HoursAgent"))),
+        errors=(400, 403, 404), tag="audit",
+        params=(_query("from", _DATE, "first shift date (default: the first of this month)"),
+                _query("to", _DATE, "last shift date, inclusive (default: the end of from's month); at most "
+                                    "731 days"), _SITE))},
     "/api/v1/me": {"get": _op(
         "The logged-in user and their agent", _obj(
             ("user",), user=_obj(("username", "role"), username=_STR, display_name=_STR, role=_STR,

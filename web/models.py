@@ -288,12 +288,16 @@ class RosterShift(Base):
 
 
 class RosterChange(Base):
-    """Audit trail of a roster: every edit, override, approval and publish with who, when, before and after."""
+    """Audit trail of a site: every roster edit, override, approval and publish with who, when, before and after;
+    forecast overrides added or deleted through the API too (they belong to no roster version)."""
 
     __tablename__ = "roster_change"
+    __table_args__ = (Index("ix_roster_change_site_created", "site_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("roster_version.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE",
+                                                    name="fk_roster_change_site_id_site"))
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("roster_version.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(String(32))
     agent_id: Mapped[str | None] = mapped_column(String(64))
     date: Mapped[dt.date | None] = mapped_column(Date)

@@ -111,7 +111,8 @@ def save_version(session: Session, site_id: int, week_start: dt.date, days: int,
     version.shifts = [_row(s) for s in roster.shifts if week_start <= s.date < end]
     session.add(version)
     session.flush()
-    _audit(session, version, "create", created_by, after={"shifts": len(version.shifts), "based_on": based_on})
+    _audit(session, version, "create", created_by,
+           after={"status": DRAFT, "shifts": len(version.shifts), "based_on": based_on})
     return version
 
 
@@ -228,7 +229,7 @@ def submit_for_approval(session: Session, version: models.RosterVersion, user: s
         raise RosterStateError(f"only a draft can be submitted; version {version.number} is {version.status}")
     version.status = AWAITING
     version.lock_version += 1
-    _audit(session, version, "submit", user)
+    _audit(session, version, "submit", user, before={"status": DRAFT}, after={"status": AWAITING})
 
 
 def approve(session: Session, version: models.RosterVersion, user: str) -> None:
@@ -237,7 +238,7 @@ def approve(session: Session, version: models.RosterVersion, user: str) -> None:
                                f"{version.status.replace('_', ' ')}")
     version.status, version.approved_by, version.approved_at = APPROVED, user, models.utc_now()
     version.lock_version += 1
-    _audit(session, version, "approve", user)
+    _audit(session, version, "approve", user, before={"status": AWAITING}, after={"status": APPROVED})
 
 
 def reject(session: Session, version: models.RosterVersion, user: str, reason: str) -> None:
@@ -246,7 +247,7 @@ def reject(session: Session, version: models.RosterVersion, user: str, reason: s
                                f"{version.status.replace('_', ' ')}")
     version.status = DRAFT
     version.lock_version += 1
-    _audit(session, version, "reject", user, reason=reason)
+    _audit(session, version, "reject", user, before={"status": AWAITING}, after={"status": DRAFT}, reason=reason)
 
 
 def publish(session: Session, version: models.RosterVersion, user: str) -> list[Violation]:
@@ -266,16 +267,20 @@ def publish(session: Session, version: models.RosterVersion, user: str) -> list[
     if old is not None and old.id != version.id:
         old.status = SUPERSEDED
         old.lock_version += 1
-        _audit(session, old, "supersede", user, after={"by": version.id})
+        _audit(session, old, "supersede", user, before={"status": PUBLISHED},
+               after={"status": SUPERSEDED, "by": version.id})
+    before = version.status
     version.status, version.published_by, version.published_at = PUBLISHED, user, models.utc_now()
     version.lock_version += 1
     session.flush()
-    _audit(session, version, "publish", user, after={"shifts": len(version.shifts)})
+    _audit(session, version, "publish", user, before={"status": before},
+           after={"status": PUBLISHED, "shifts": len(version.shifts)})
     return violations
 
 
 def _audit(session: Session, version: models.RosterVersion, action: str, user: str, *, agent_id: str | None = None,
            day: dt.date | None = None, before: dict | None = None, after: dict | None = None,
            reason: str = "") -> None:
-    session.add(models.RosterChange(version_id=version.id, action=action, agent_id=agent_id, date=day,
-                                    before=before, after=after, reason=reason, created_by=user))
+    session.add(models.RosterChange(site_id=version.site_id, version_id=version.id, action=action,
+                                    agent_id=agent_id, date=day, before=before, after=after, reason=reason,
+                                    created_by=user))

@@ -20,6 +20,7 @@ READERS = frozenset({"admin", "lead", "planner", "council"})
 PLANNING = frozenset({"admin", "lead", "planner"})
 EDITORS = frozenset({"admin", "lead"})
 APPROVERS = frozenset({"admin", "council"})
+AUDITORS = frozenset({"admin", "lead", "council"})  # the audit trail and the §16 report: not planners, not agents
 AGENT_ONLY = frozenset({"agent"})  # pages of one's own agent record (others have none: 404)
 
 DAY = MONDAY.isoformat()
@@ -73,6 +74,12 @@ CASES: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/rosters/{draft}/reject", APPROVERS),
     ("POST", "/rosters/{draft}/publish", EDITORS),
     ("POST", "/rosters/{draft}/copy", EDITORS),
+    ("GET", "/audit", AUDITORS),
+    ("GET", "/audit/export.csv", AUDITORS),
+    ("GET", "/audit/hours", AUDITORS),
+    ("GET", "/audit/hours.csv", AUDITORS),
+    ("GET", "/api/v1/audit", AUDITORS),
+    ("GET", "/api/v1/audit/hours", AUDITORS),
     ("GET", "/api/v1/openapi.json", EVERYONE),
     ("GET", "/api/v1/sites", LOGGED_IN),
     ("GET", "/api/v1/sites/test-center", LOGGED_IN),
