@@ -258,6 +258,10 @@ class RosterVersion(Base):
     forecast_run: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Every UPDATE of a version says WHERE lock_version = <the value this session read>: of two saves racing from
+    # the same version, the second changes no row and is refused (StaleVersion), whatever the in-memory check saw.
+    # The application sets the next value itself (lock_version += 1), hence no generator.
+    __mapper_args__ = {"version_id_col": lock_version, "version_id_generator": False}
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
     approved_by: Mapped[str | None] = mapped_column(String(80))

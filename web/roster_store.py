@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from scheduler.checker import CheckContext, Violation, check_roster
 from scheduler.roster import Roster, Segment, Shift
@@ -210,8 +211,19 @@ def edit_shift(session: Session, version: models.RosterVersion, agent_id: str, d
         note = (note + " — overrides: " + "; ".join(v.message for v in result.overridable)).strip(" —")
     _audit(session, version, action, user, agent_id=agent_id, day=day, before=before,
            after=shift_summary(shift), reason=note)
-    session.flush()
+    _save(session, version)
     return result
+
+
+def _save(session: Session, version: models.RosterVersion) -> None:
+    """Write the version's change now; a save that lost the race to another since this session read the version
+    changes no row (the UPDATE is conditional on lock_version) and is refused as stale, with nothing written."""
+    read = version.lock_version - 1  # every change counts lock_version up by one from what was read
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise StaleVersion(version, read) from None
 
 
 def _editable(version: models.RosterVersion, expected_lock: int | None) -> None:
@@ -230,6 +242,7 @@ def submit_for_approval(session: Session, version: models.RosterVersion, user: s
     version.status = AWAITING
     version.lock_version += 1
     _audit(session, version, "submit", user, before={"status": DRAFT}, after={"status": AWAITING})
+    _save(session, version)
 
 
 def approve(session: Session, version: models.RosterVersion, user: str) -> None:
@@ -239,6 +252,7 @@ def approve(session: Session, version: models.RosterVersion, user: str) -> None:
     version.status, version.approved_by, version.approved_at = APPROVED, user, models.utc_now()
     version.lock_version += 1
     _audit(session, version, "approve", user, before={"status": AWAITING}, after={"status": APPROVED})
+    _save(session, version)
 
 
 def reject(session: Session, version: models.RosterVersion, user: str, reason: str) -> None:
@@ -248,6 +262,7 @@ def reject(session: Session, version: models.RosterVersion, user: str, reason: s
     version.status = DRAFT
     version.lock_version += 1
     _audit(session, version, "reject", user, before={"status": AWAITING}, after={"status": DRAFT}, reason=reason)
+    _save(session, version)
 
 
 def publish(session: Session, version: models.RosterVersion, user: str) -> list[Violation]:
@@ -272,7 +287,7 @@ def publish(session: Session, version: models.RosterVersion, user: str) -> list[
     before = version.status
     version.status, version.published_by, version.published_at = PUBLISHED, user, models.utc_now()
     version.lock_version += 1
-    session.flush()
+    _save(session, version)
     _audit(session, version, "publish", user, before={"status": before},
            after={"status": PUBLISHED, "shifts": len(version.shifts)})
     return violations

@@ -125,3 +125,23 @@ def test_with_works_council_approval_switched_on_a_draft_is_published_only_after
     approve(session, version, "council")
     publish(session, version, "lead")
     assert version.status == PUBLISHED and version.approved_by == "council"
+
+
+def test_of_two_edits_racing_from_the_same_version_the_second_is_refused_not_written(app, session):
+    version = _version(session, _week("A1"))
+    session.commit()
+    with app.app_context(), get_db().session() as other:
+        theirs = other.get(models.RosterVersion, version.id)
+        assert theirs.lock_version == 1  # both have read edit 1
+        edit_shift(session, version, "A1", MONDAY, None, user="lead one", reason="sick", expected_lock=1)
+        session.commit()
+        # The second save passes the in-memory check (it read 1 too), but its UPDATE finds edit 2 stored.
+        with pytest.raises(StaleVersion, match="now at edit 2, you had 1"):
+            edit_shift(other, theirs, "B2", MONDAY, day_shift("B2", MONDAY), user="lead two", reason="cover",
+                       expected_lock=1)
+    session.expire_all()
+    stored = session.get(models.RosterVersion, version.id)
+    assert stored.lock_version == 2
+    assert {(r.agent_id, r.date) for r in stored.shifts} == {("A1", MONDAY + dt.timedelta(1))}
+    edits = session.scalars(select(models.RosterChange).where(models.RosterChange.agent_id.is_not(None))).all()
+    assert [c.created_by for c in edits] == ["lead one"]
