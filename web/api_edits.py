@@ -30,7 +30,15 @@ from web.api_support import (
 from web.auth import roles_required
 from web.db import db_session
 from web.repository import site_config
-from web.roster_store import EDITABLE, RosterStateError, ShiftRefused, StaleVersion, check_edit, edit_shift
+from web.roster_store import (
+    EDITABLE,
+    RosterStateError,
+    ShiftRefused,
+    StaleVersion,
+    changes_since,
+    check_edit,
+    edit_shift,
+)
 
 SHIFT_PATH = "/rosters/<int:version_id>/shifts/<agent_id>/<day>"
 
@@ -102,10 +110,13 @@ def _edit(version_id: int, agent_id: str, day_text: str, body: dict[str, Any], d
 
 
 def _stale(version: models.RosterVersion, agent_id: str, day: dt.date, zone: ZoneInfo, expected: int) -> None:
+    changes = [{"at": c.created_at.isoformat(), "user": c.created_by, "action": c.action, "agent_id": c.agent_id,
+                "date": c.date.isoformat() if c.date else None, "before": c.before, "after": c.after,
+                "reason": c.reason} for c in changes_since(db_session(), version, expected)]
     fail(409, f"roster {version.id} was changed by someone else (now at edit {version.lock_version}, you had "
-              f"{expected}); current_shift shows {agent_id}'s shift on {day} as it is now; reload and apply your "
-              "change again", lock_version=version.lock_version, current_shift=current_shift_json(
-                  version, agent_id, day, zone))
+              f"{expected}); changes_since lists what changed, current_shift shows {agent_id}'s shift on {day} as "
+              "it is now; reload and apply your change again", lock_version=version.lock_version,
+         current_shift=current_shift_json(version, agent_id, day, zone), changes_since=changes)
 
 
 def _shift(body: dict[str, Any], agent_id: str, day: dt.date, site_row: models.Site) -> Shift:

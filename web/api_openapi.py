@@ -93,7 +93,9 @@ SCHEMAS: dict[str, Schema] = {
                                                      needs_reason=_BOOL)]},
     "Conflict": {"allOf": [_ref("Error"), _obj(
         ("lock_version",), lock_version={**_INT, "description": "the roster's lock_version now"}, status=_STR,
-        current_shift={**_null(_ref("Shift")), "description": "the agent's shift on that day as it is now"})]},
+        current_shift={**_null(_ref("Shift")), "description": "the agent's shift on that day as it is now"},
+        changes_since={**_list({"type": "object"}), "description": "what changed since the lock_version sent, "
+                       "oldest first: at, user, action, agent_id, date, before, after, reason"})]},
     "Site": _obj(("slug", "name", "timezone", "queues"), slug=_STR, name=_STR, timezone=_STR,
                  queues=_list(_obj(("name", "channel"), name=_STR, channel=_STR))),
     "Job": _obj(("id", "kind", "status"), id=_STR, kind=_STR, status=_STR, progress=_NUM, message=_STR,

@@ -20,6 +20,8 @@ from scheduler.shift_edit import ShiftInputError
 from scheduler.staffing import staff
 from web import jobs, models, roster_store
 from web.access import may_edit_agent, visible_agents, visible_teams
+from web.api_support import site_agents
+from web.audit import plain_text
 from web.auth import roles_required
 from web.db import db_session
 from web.forecasting import forecast_values
@@ -431,13 +433,30 @@ def edit_shift(version_id: int, agent_id: str, day: str):
         return render_template("rosters/edit_shift.html", form=form, refused=exc.check, error=error, **page), 422
     except StaleVersion as exc:
         session.rollback()
-        return render_template("rosters/edit_shift.html", form=form, error=str(exc), stale=True, **page), 409
+        from web.audit_pages import ACTION_LABELS  # here: audit_pages imports this module
+
+        stale = _stale_view(session, row, exc.expected, site.timezone)
+        error = _("Somebody saved this roster since you opened the form (now at edit %(now)s, you had %(had)s). "
+                  "Your change was not saved.", now=exc.current, had=exc.expected)
+        return render_template("rosters/edit_shift.html", form=form, error=error, stale=stale,
+                               action_labels=ACTION_LABELS, **page), 409
     except RosterStateError as exc:
         session.rollback()
         return render_template("rosters/edit_shift.html", form=form, error=str(exc), **page), 409
     session.commit()
     flash(_("Saved the shift of %(name)s on %(day)s.", name=agent.name, day=date.isoformat()), "info")
     return redirect(url_for("rosters.version", version_id=row.id))
+
+
+def _stale_view(session, version: models.RosterVersion, read_lock: int, timezone: str) -> list[dict]:
+    """The changes a stale form missed, as the page shows them: when (local), who, which agent and day, before
+    and after in words."""
+    zone = ZoneInfo(timezone)
+    agents = site_agents(session, version.site_id)
+    return [{"at": c.created_at.astimezone(zone), "user": c.created_by, "action": c.action,
+             "agent": agents[c.agent_id].name if c.agent_id in agents else c.agent_id, "date": c.date,
+             "before": plain_text(c.before, zone, c.date), "after": plain_text(c.after, zone, c.date)}
+            for c in roster_store.changes_since(session, version, read_lock)]
 
 
 # --- exports ---------------------------------------------------------------------------------------------------

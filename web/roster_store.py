@@ -36,7 +36,7 @@ class StaleVersion(RosterStateError):
         super().__init__(f"roster {version.week_start} version {version.number} was changed by someone else "
                          f"(now at edit {version.lock_version}, you had {expected}); reload it and apply your "
                          "change again")
-        self.current = version.lock_version
+        self.current, self.expected = version.lock_version, expected
 
 
 @dataclass(frozen=True)
@@ -224,6 +224,17 @@ def _save(session: Session, version: models.RosterVersion) -> None:
     except StaleDataError:
         session.rollback()
         raise StaleVersion(version, read) from None
+
+
+def changes_since(session: Session, version: models.RosterVersion, read_lock: int) -> list[models.RosterChange]:
+    """What happened to the version since somebody read it at `read_lock`, oldest first: every step of
+    lock_version is one recorded change of this version (an edit, an override, a submission, ...)."""
+    missed = version.lock_version - read_lock
+    if missed <= 0:
+        return []
+    rows = session.scalars(select(models.RosterChange).where(models.RosterChange.version_id == version.id)
+                           .order_by(models.RosterChange.id.desc()).limit(missed)).all()
+    return list(reversed(rows))
 
 
 def _editable(version: models.RosterVersion, expected_lock: int | None) -> None:

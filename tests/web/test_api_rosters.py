@@ -134,6 +134,11 @@ def test_a_stale_lock_version_is_refused_with_the_current_one_and_the_current_sh
     assert (body["current_shift"]["start"], body["current_shift"]["end"]) == ("2026-12-07T08:00:00+01:00",
                                                                              "2026-12-07T16:00:00+01:00")
     assert "reload" in body["message"]
+    [missed] = body["changes_since"]  # the DELETE of Tuesday, which moved the roster from edit 1 to 2
+    assert (missed["action"], missed["agent_id"], missed["date"], missed["after"]) == ("override", "A1",
+                                                                                       TUESDAY.isoformat(),
+                                                                                       None)
+    assert missed["before"]["segments"] and missed["reason"].startswith("sick")
 
 
 def test_an_edit_without_lock_version_or_with_a_bad_time_is_bad_input(app, client, lead):

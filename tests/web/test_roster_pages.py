@@ -227,7 +227,22 @@ def test_a_stale_edit_is_refused_with_409(client, actions, week):
     path = f"/rosters/{week}/shift/A1/2026-12-08"
     response = post(client, actions, path, {"day_off": "1", "lock_version": "7", "action": "save"}, path)
     assert response.status_code == 409
-    assert "was changed by someone else (now at edit 1, you had 7)" in text(response)
+    assert "Somebody saved this roster since you opened the form (now at edit 1, you had 7)" in text(response)
+
+
+def test_a_stale_edit_shows_what_changed_since_the_form_was_opened(client, actions, week):
+    login(actions, "lead")
+    first = f"/rosters/{week}/shift/A1/2026-12-08"
+    assert post(client, actions, first, {"day_off": "1", "reason": "sick", "lock_version": "1", "action": "save"},
+                first).status_code == 302
+    other = f"/rosters/{week}/shift/A1/2026-12-07"
+    response = post(client, actions, other, {"day_off": "1", "reason": "swap", "lock_version": "1",
+                                             "action": "save"}, other)
+    page = text(response)
+    assert response.status_code == 409 and "(now at edit 2, you had 1)" in page
+    assert "Changed since you opened the form:" in page
+    assert "· lead · shift changed, rule overridden · " in page and "Tue 08.12.: 08:00–16:00 billing" in page
+    assert "→ no shift" in page
 
 
 def test_bad_shift_input_is_a_400_with_the_reason(client, actions, week):
