@@ -106,7 +106,10 @@ def cancel_job(job_id: str):
 @bp.get("/forecasts")
 @roles_required("lead", "planner")
 def list_forecasts():
-    runs = db_session().scalars(select(models.ForecastRun).order_by(models.ForecastRun.id.desc()).limit(50))
+    query = select(models.ForecastRun).order_by(models.ForecastRun.id.desc()).limit(50)
+    if current_user.site_id is not None:  # a user of one site sees that site's forecasts only
+        query = query.where(models.ForecastRun.site_id == current_user.site_id)
+    runs = db_session().scalars(query)
     return jsonify(forecasts=[_run_json(run) for run in runs])
 
 
@@ -115,7 +118,7 @@ def list_forecasts():
 def get_forecast(run_id: int):
     session = db_session()
     run = session.get(models.ForecastRun, run_id)
-    if run is None:
+    if run is None or not _my_site(run.site_id):
         abort(404, description=f"no forecast {run_id}")
     frame = forecast_values(session, run_id, request.args.get("queue"))
     if request.args.get("format") == "csv":
@@ -130,7 +133,10 @@ def get_forecast(run_id: int):
 @bp.get("/overrides")
 @roles_required("lead", "planner")
 def list_overrides():
-    rows = db_session().scalars(select(models.ForecastOverride).order_by(models.ForecastOverride.id))
+    query = select(models.ForecastOverride).order_by(models.ForecastOverride.id)
+    if current_user.site_id is not None:
+        query = query.where(models.ForecastOverride.site_id == current_user.site_id)
+    rows = db_session().scalars(query)
     return jsonify(overrides=[_override_json(r) for r in rows])
 
 
@@ -146,7 +152,11 @@ def create_override():
         abort(400, description="give queue, start and end (YYYY-MM-DD), percent (a number) and a reason")
     session = db_session()
     try:
-        row = add_override(session, body.get("site"), override)
+        slug = body.get("site") or (session.get(models.Site, current_user.site_id).slug
+                                    if current_user.site_id is not None else None)
+        if not _my_site(find_site(session, slug).id):
+            abort(404, description=f"no site {slug!r} among yours; leave site out for your own")
+        row = add_override(session, slug, override)
     except ValueError as exc:
         abort(400, description=str(exc))
     audit.record_forecast_override(session, row, "forecast_override_add", current_user.username)
@@ -161,12 +171,18 @@ def create_override():
 def delete_override(override_id: int):
     session = db_session()
     row = session.get(models.ForecastOverride, override_id)
-    if row is None:
+    if row is None or not _my_site(row.site_id):
         abort(404, description=f"no override {override_id}")
     audit.record_forecast_override(session, row, "forecast_override_delete", current_user.username)
     session.delete(row)
     session.commit()
     return "", 204
+
+
+def _my_site(site_id: int) -> bool:
+    """Whether the user works with this site: users of one site see only it (404 for others, so nobody learns
+    what another site holds); users without a site (admins, group planners) see every site."""
+    return current_user.site_id is None or current_user.site_id == site_id
 
 
 def _run_json(run: models.ForecastRun) -> dict[str, Any]:
