@@ -75,7 +75,7 @@ def without_agent(shifts: Iterable[Shift], agent_id: str, start: dt.datetime, en
 def staffing_check(shifts: Iterable[Shift], requirements: pd.DataFrame, site: Site, agent_id: str,
                    start: dt.datetime, end: dt.datetime, min_service_level: float) -> StaffingCheck:
     """Projected service level of the requirement intervals in [start, end) with and without the agent; safe when
-    no interval without the agent falls below `min_service_level` (intervals without contacts do not count).
+    the agent's absence pulls no interval below `min_service_level` (intervals without contacts do not count).
     Without requirements for the period nothing can be said, so it is not safe."""
     shifts = tuple(shifts)
     times = requirements["interval_start"].dt.tz_convert("UTC") if len(requirements) else None
@@ -92,11 +92,11 @@ def staffing_check(shifts: Iterable[Shift], requirements: pd.DataFrame, site: Si
     frame["date"] = frame["interval_start"].dt.tz_convert(site.timezone).dt.date
     frame["with"], frame["without"] = with_["projected_service_level"], without["projected_service_level"]
     frame["short"] = (frame["agents_required"] - without["scheduled"]).clip(lower=0.0)
+    # An interval the agent does not work in cannot be made worse by their absence, even if it is short already.
+    worse = (frame["without"] + 1e-9 < frame["with"]) & (frame["without"] + 1e-9 < min_service_level)
     days = tuple(DayCheck(day, _worst(group["with"]), _worst(group["without"]), float(group["short"].max()))
                  for day, group in frame.groupby("date", sort=True))
-    safe = all(d.service_level_without is None or d.service_level_without + 1e-9 >= min_service_level
-               for d in days)
-    return StaffingCheck(days, safe)
+    return StaffingCheck(days, not bool(worse.any()))
 
 
 def _levels(rows: pd.DataFrame, site: Site, roster: Roster) -> pd.DataFrame:

@@ -54,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         roster_pages,
         rostering,
         security,
+        time_off_pages,
         whatif_pages,
         whatif_service,
     )
@@ -69,7 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(i18n.bp)
     for blueprint in (roster_pages.bp, agent_pages.bp, calendar_feed.bp, planning_pages.bp, api_rosters.bp,
-                      whatif_pages.bp, audit_pages.bp, api_audit.bp):
+                      whatif_pages.bp, audit_pages.bp, api_audit.bp, time_off_pages.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/healthz", view_func=api.healthz)
     return app

@@ -7,9 +7,9 @@ The file is a zip archive:
                            checksum (SHA-256 of the manifest's canonical JSON without this field)
     tables/<name>.jsonl    one JSON array per row, values in the manifest's column order, rows by primary key
 
-Column types in the file: int, float, decimal (text), str, bool, date (YYYY-MM-DD), datetime (ISO 8601 in UTC
-with +00:00), json (the value itself) and bytes (base64). SQL NULL is JSON null; a JSON column holding JSON null
-comes back as SQL NULL (the app reads both as None).
+Column types in the file: int, float, decimal (text), str, bool, date (YYYY-MM-DD), time (HH:MM:SS, a wall-clock
+time), datetime (ISO 8601 in UTC with +00:00), json (the value itself) and bytes (base64). SQL NULL is JSON null;
+a JSON column holding JSON null comes back as SQL NULL (the app reads both as None).
 
 A backup reads every table of the schema in one snapshot; it never changes the database. A restore checks the
 whole file first, then in ONE transaction: refuses a database that holds data or has jobs queued or running
@@ -53,6 +53,7 @@ from sqlalchemy import (
     Numeric,
     Table,
     Text,
+    Time,
     event,
     func,
     inspect,
@@ -114,7 +115,7 @@ class RestoreSummary:
 
 _BIND_TYPES: dict[str, Any] = {
     "int": BigInteger(), "float": Float(), "decimal": Numeric(), "str": Text(), "bool": Boolean(),
-    "date": Date(), "datetime": UTCDateTime(), "json": JSON(none_as_null=True), "bytes": LargeBinary(),
+    "date": Date(), "time": Time(), "datetime": UTCDateTime(), "json": JSON(none_as_null=True), "bytes": LargeBinary(),
 }
 
 
@@ -122,8 +123,9 @@ def value_type(column_type: Any, where: str) -> str:
     """The file's name for a column's type (the model's type where the model has the column)."""
     kind = column_type.impl if isinstance(column_type, sqltypes.TypeDecorator) else column_type
     for cls, name in ((sqltypes.JSON, "json"), (sqltypes.Boolean, "bool"), (sqltypes.DateTime, "datetime"),
-                      (sqltypes.Date, "date"), (sqltypes.Integer, "int"), (sqltypes.Float, "float"),
-                      (sqltypes.Numeric, "decimal"), (sqltypes.String, "str"), (sqltypes.LargeBinary, "bytes")):
+                      (sqltypes.Date, "date"), (sqltypes.Time, "time"), (sqltypes.Integer, "int"),
+                      (sqltypes.Float, "float"), (sqltypes.Numeric, "decimal"), (sqltypes.String, "str"),
+                      (sqltypes.LargeBinary, "bytes")):
         if isinstance(kind, cls):
             return name
     raise BackupError(f"column {where} has type {column_type!r}, which the backup cannot store yet; "
@@ -137,7 +139,7 @@ def _encode(kind: str, value: Any) -> Any:
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value.isoformat()}")
         return value.astimezone(dt.UTC).isoformat()
-    if kind == "date":
+    if kind in ("date", "time"):
         return value.isoformat()
     if kind == "decimal":
         return str(value)
@@ -168,7 +170,8 @@ def _decode(kind: str, value: Any) -> Any:
             return value
         raise _BadValue("text")
     if not isinstance(value, str):
-        raise _BadValue({"datetime": "an ISO date and time", "date": "a date YYYY-MM-DD"}.get(kind, kind))
+        raise _BadValue({"datetime": "an ISO date and time", "date": "a date YYYY-MM-DD",
+                         "time": "a time HH:MM:SS"}.get(kind, kind))
     try:
         if kind == "datetime":
             parsed = dt.datetime.fromisoformat(value)
@@ -177,13 +180,15 @@ def _decode(kind: str, value: Any) -> Any:
             return parsed.astimezone(dt.UTC)
         if kind == "date":
             return dt.date.fromisoformat(value)
+        if kind == "time":
+            return dt.time.fromisoformat(value)
         if kind == "decimal":
             return decimal.Decimal(value)
         return base64.b64decode(value, validate=True)
     except _BadValue:
         raise
     except (ValueError, decimal.InvalidOperation):
-        raise _BadValue({"datetime": "an ISO date and time", "date": "a date YYYY-MM-DD",
+        raise _BadValue({"datetime": "an ISO date and time", "date": "a date YYYY-MM-DD", "time": "a time HH:MM:SS",
                          "decimal": "a decimal number", "bytes": "base64"}[kind]) from None
 
 

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 models: sites, queues, history, events, agents, absences, users, forecasts, jobs and rosters."""
+"""SQLAlchemy 2 models: sites, queues, history, events, agents, absences, users, forecasts, jobs, rosters, time off."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Time,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -341,3 +342,44 @@ class Scenario(Base):
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+
+
+class TimeOffRule(Base):
+    """A site's auto-approval rules for time off, set by a team lead (one row per site; defaults until saved)."""
+
+    __tablename__ = "time_off_rule"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), unique=True)
+    auto_approve: Mapped[bool] = mapped_column(Boolean, default=False)
+    min_service_level: Mapped[float] = mapped_column(Float, default=0.8)
+    min_days_ahead: Mapped[int] = mapped_column(Integer, default=14)
+    vacation_days: Mapped[int] = mapped_column(Integer, default=30)  # a year; Agent.details["vacation_days"] wins
+    updated_by: Mapped[str] = mapped_column(String(80), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+
+
+class TimeOffRequest(Base):
+    """An agent's request for days or hours off: requested → approved | rejected | cancelled, with the allowance
+    and staffing figures as they were when it was checked; an approved one has its Absence."""
+
+    __tablename__ = "time_off_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agent_pk: Mapped[int] = mapped_column(ForeignKey("agent.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    start_time: Mapped[dt.time | None] = mapped_column(Time)  # both set: hours off on a single day
+    end_time: Mapped[dt.time | None] = mapped_column(Time)
+    kind: Mapped[str] = mapped_column(String(16))  # vacation | other
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    checks: Mapped[dict] = mapped_column(JSON, default=dict)
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    absence_id: Mapped[int | None] = mapped_column(ForeignKey("absence.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    agent: Mapped[Agent] = relationship()

@@ -93,3 +93,11 @@ def test_decide_approves_only_when_every_rule_holds():
     assert decide(rules, 4, 5, True, 20) == (REQUESTED, ("allowance",))
     assert decide(rules, 10, 5, False, 13) == (REQUESTED, ("staffing", "too_soon"))
     assert decide(Rules(auto_approve=False), 10, 5, True, 20) == (REQUESTED, ("auto_approval_off",))
+
+
+def test_an_interval_short_already_is_not_the_absent_agents_fault():
+    # B works 08:00–08:15 only; A is off all day but has no shift: the 08:15 gap was there before.
+    check = staffing_check([_shift("B", "08:00", "08:15")], REQUIREMENTS, SITE, "A", _t("00:00"),
+                           _t("00:00", "2026-12-08"), 0.8)
+    assert check.safe
+    assert check.days[0].service_level_without == 0.0

@@ -86,6 +86,15 @@ def fill(app, demo_files) -> None:
         session.add(job)
         session.add(models.Scenario(site_id=site.id, name="January peak", toml='[scenario]\nname = "peak"\n',
                                     created_by="planner"))
+        session.add(models.TimeOffRule(site_id=site.id, auto_approve=True, min_service_level=0.75, min_days_ahead=10,
+                                       vacation_days=28, updated_by="lead"))
+        absence = session.scalars(select(models.Absence).order_by(models.Absence.id)).first()
+        session.add(models.TimeOffRequest(agent_pk=absence.agent_pk, site_id=site.id, start_date=WEEK,
+                                          end_date=WEEK, start_time=dt.time(8), end_time=dt.time(10, 30),
+                                          kind="other", note="Arzt", status="approved", decided_by="lead",
+                                          decided_at=dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC),
+                                          decision_note="ok", absence_id=absence.id,
+                                          checks={"days": 0, "staffing": {"safe": True, "days": []}}))
         shifts = tuple(Shift(agent.agent_id, WEEK, (Segment(start, start + dt.timedelta(hours=4), queue),
                                                     Segment(start + dt.timedelta(hours=4),
                                                             start + dt.timedelta(hours=4, minutes=30), "break"),

@@ -42,6 +42,13 @@ CASES: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/my/calendar", AGENT_ONLY),
     ("POST", "/my/calendar/token", AGENT_ONLY),
     ("POST", "/my/calendar/revoke", AGENT_ONLY),
+    ("GET", "/my/time-off", AGENT_ONLY),
+    ("POST", "/my/time-off", AGENT_ONLY),
+    ("POST", "/my/time-off/{request}/cancel", AGENT_ONLY),  # {request} is A1's, the agent user's own
+    ("GET", "/time-off", EDITORS),
+    ("POST", "/time-off/{request}/decide", EDITORS),
+    ("GET", "/time-off/rules", EDITORS),
+    ("POST", "/time-off/rules", EDITORS),
     ("GET", "/my/settings", LOGGED_IN),
     ("POST", "/my/settings", LOGGED_IN),
     ("GET", "/planning/forecast", PLANNING),
@@ -137,15 +144,18 @@ def world(app, actions):
                          created_by="lead")
         scenarios = [models.Scenario(site_id=site.id, name=name, created_by="planner",
                                      toml=f"[scenario]\nstart = {MONDAY}\nweeks = 1\n") for name in ("a", "b")]
-        session.add_all([override, job, *scenarios])
+        time_off = models.TimeOffRequest(agent_pk=agent_pk(app, "A1"), site_id=site.id, start_date=MONDAY,
+                                         end_date=MONDAY, kind="vacation", status="requested", checks={})
+        session.add_all([override, job, *scenarios, time_off])
         agent_user = session.scalars(select(models.User).where(models.User.username == "agent")).one()
         agent_user.calendar_token = "tok-" + "x" * 30
         session.flush()
         override_id = override.id
         scenario_ids = [s.id for s in scenarios]
+        time_off_id = time_off.id
     return {"draft": draft, "published": published, "own": "A1", "other": "B2", "run": run, "job": "job-1",
             "override": override_id, "token": "tok-" + "x" * 30, "scenario": scenario_ids[0],
-            "scenario2": scenario_ids[1]}
+            "scenario2": scenario_ids[1], "request": time_off_id}
 
 
 def _request(client, actions, method: str, path: str, logged_in: bool):
@@ -188,7 +198,7 @@ def test_every_route_has_an_entry_in_the_matrix(app):
     samples = {"version_id": "{draft}", "agent_id": "{own}", "day": DAY, "token": "{token}", "job_id": "{job}",
                "run_id": "{run}", "override_id": "{override}", "slug": "test-center", "kind": "agents",
                "code": "en", "filename": "style.css",
-               "scenario_id": "{scenario}"}
+               "scenario_id": "{scenario}", "request_id": "{request}"}
     missing = []
     for rule in app.url_map.iter_rules():
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: samples[m.group(1)], rule.rule)
