@@ -26,7 +26,8 @@ from web.roster_store import published_shifts
 READERS = ("lead", "council")  # and admin (roles_required lets admins through); planners and agents do not
 ROSTER_ACTIONS = ("create", "edit", "override", "submit", "approve", "reject", "publish", "supersede")
 OVERRIDE_ACTIONS = ("forecast_override_add", "forecast_override_delete")
-ACTIONS = ROSTER_ACTIONS + OVERRIDE_ACTIONS
+TIME_OFF_ACTIONS = ("time_off_approve", "time_off_reject")
+ACTIONS = ROSTER_ACTIONS + OVERRIDE_ACTIONS + TIME_OFF_ACTIONS
 DAILY_LIMIT_MINUTES = 480  # ArbZG §3 sentence 1: 8 hours on a working day; §16(2): time beyond it is recorded
 MAX_REPORT_DAYS = 731  # two years: how long §16(2) records must be kept
 CSV_DELIMITER = ";"  # what Excel expects in a German locale; the file starts with a UTF-8 BOM so Excel reads UTF-8

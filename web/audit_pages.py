@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "publish": _l("published"), "supersede": _l("superseded"),
     "forecast_override_add": _l("forecast override added"),
     "forecast_override_delete": _l("forecast override deleted"),
+    "time_off_approve": _l("time off approved"), "time_off_reject": _l("time off turned down"),
 }
 
 

@@ -158,12 +158,24 @@ def decide_request(session: Session, row: models.TimeOffRequest, user, approve: 
         _approve(session, row, user.username, note)
     else:
         row.status, row.decided_by, row.decided_at, row.decision_note = REJECTED, user.username, _now(), note
+    _record(session, row, "time_off_approve" if approve else "time_off_reject", user.username)
 
 
 def cancel(row: models.TimeOffRequest) -> None:
     if row.status != REQUESTED:
         raise ValueError(f"request {row.id} is {row.status}: only a pending request can be cancelled")
     row.status, row.decided_at = CANCELLED, _now()
+
+
+def _record(session: Session, row: models.TimeOffRequest, action: str, by: str) -> None:
+    """The lead's decision in the site's audit trail (automatic approvals are in the request itself)."""
+    value = {"id": row.id, "kind": row.kind, "start": row.start_date.isoformat(), "end": row.end_date.isoformat(),
+             "status": row.status}
+    if row.start_time is not None:
+        value |= {"from": row.start_time.isoformat("minutes"), "until": row.end_time.isoformat("minutes")}
+    session.add(models.RosterChange(site_id=row.site_id, version_id=None, action=action, agent_id=row.agent.agent_id,
+                                    date=row.start_date, before={"status": REQUESTED}, after=value,
+                                    reason=row.decision_note or "", created_by=by))
 
 
 def _approve(session: Session, row: models.TimeOffRequest, by: str, note: str) -> None:

@@ -115,6 +115,10 @@ def test_a_leads_approval_makes_the_absence_the_next_roster_run_reads(app, clien
     with app.app_context(), get_db().session() as session:
         row = session.get(models.TimeOffRequest, request_id)
         assert (row.status, row.decided_by, row.decision_note) == ("approved", "nora", "covered by Ben's overtime")
+        # The lead's decision is in the audit trail.
+        change = session.scalars(select(models.RosterChange).where(models.RosterChange.version_id.is_(None))).one()
+        assert (change.action, change.agent_id, change.date, change.created_by, change.reason) == (
+            "time_off_approve", "A3", DAY, "nora", "covered by Ben's overtime")
 
 
 def test_a_lead_of_another_team_cannot_decide(app, client, actions, site):
