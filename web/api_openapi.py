@@ -154,7 +154,19 @@ SCHEMAS: dict[str, Schema] = {
                         offered=_NUM, aht_s=_null(_NUM), agents_required=_NUM, agents_scheduled=_NUM,
                         service_level=_null(_NUM), asa_s=_null(_NUM), abandon_rate=_null(_NUM),
                         occupancy=_null(_NUM)),
+    "TimeOffRequest": _obj(
+        ("id", "agent_id", "first", "last", "kind", "status", "checks"), id=_INT, agent_id=_STR, name=_STR,
+        team=_STR, first=_DATE, last=_DATE,
+        **{"from": {**_null(_HHMM), "description": "hours off: from this local time (else whole days)"}},
+        until=_null(_HHMM), kind={"enum": ["vacation", "other"]}, note=_STR,
+        status={"enum": ["requested", "approved", "rejected", "cancelled"]},
+        checks={"type": "object", "description": (
+            "as checked when asked: days (taken from the allowance), allowance, used, left, reasons it was not "
+            "approved automatically, staffing {safe, reason, min_service_level, days: [{date, with, without, "
+            "short}]}: per day the worst interval's projected service level with and without the agent")},
+        decided_by=_null(_STR), decided_at=_null(_TIME), decision_note=_STR, created_at=_TIME),
 }
+_TIME_OFF_ID = _path("request_id", _INT, "the time-off request's id")
 _RUN_ID = _query("forecast_run", _INT, "id of a stored forecast run")
 _SHIFT_PARAMS = (_VERSION_ID, _path("agent_id", _STR, "the agent's id"), _path("day", _DATE, "the shift's date"))
 _TRANSITION = _obj(("roster",), roster=_ref("RosterVersion"), violations=_list(_ref("Violation")))
@@ -322,6 +334,28 @@ PATHS: dict[str, dict[str, Schema]] = {
         errors=(400, 404), tag="me",
         params=(_query("from", _DATE, "first day (default: today)"),
                 _query("to", _DATE, "last day, inclusive (default: 27 days after from)")))},
+    "/api/v1/me/time-off": {
+        "get": _op("Your time-off requests, newest first",
+                   _obj(("agent_id", "requests"), agent_id=_STR, requests=_list(_ref("TimeOffRequest"))),
+                   errors=(404,), tag="time off"),
+        "post": _op(
+            "Ask for days or hours off: checked against your allowance and the staffing, approved at once when the "
+            "site's rules allow, else queued for your team lead", _obj(("request",), request=_ref("TimeOffRequest")),
+            status="201", ok_text="stored (see its status)", errors=(400, 404), tag="time off",
+            body=_json(_obj(("first",), first=_DATE, last={**_DATE, "description": "default: first"},
+                            **{"from": {**_HHMM, "description": "hours off (with until): local time"}},
+                            until=_HHMM, kind={"enum": ["vacation", "other"]}, note=_STR)))},
+    "/api/v1/me/time-off/{request_id}/cancel": {"post": _op(
+        "Cancel your pending request", _obj(("request",), request=_ref("TimeOffRequest")), errors=(404, 409),
+        params=(_TIME_OFF_ID,), tag="time off")},
+    "/api/v1/time-off": {"get": _op(
+        "Pending requests of the teams you lead, with their check figures",
+        _obj(("site", "requests"), site=_STR, requests=_list(_ref("TimeOffRequest"))), errors=(403,),
+        tag="time off")},
+    "/api/v1/time-off/{request_id}/decision": {"post": _op(
+        "Approve (the absence is entered for the next roster run) or reject a pending request",
+        _obj(("request",), request=_ref("TimeOffRequest")), errors=(400, 403, 404, 409), params=(_TIME_OFF_ID,),
+        body=_json(_obj(("approve",), approve=_BOOL, note=_STR)), tag="time off")},
 }
 
 

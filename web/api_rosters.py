@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.evaluate import evaluate
 from scheduler.staffing import staff
-from web import api_edits, api_imports, api_people, models  # noqa: F401 (their routes join the blueprint)
+from web import api_edits, api_imports, api_people, api_time_off, models  # noqa: F401 (their routes join the blueprint)
 from web.access import own_agent, visible_teams
 from web.api_support import (
     bp,

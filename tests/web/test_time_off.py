@@ -189,3 +189,38 @@ def test_a_lead_sets_the_rules(app, client, actions, site):
         rule = session.scalars(select(models.TimeOffRule)).one()
         assert (rule.auto_approve, rule.min_service_level, rule.min_days_ahead, rule.vacation_days,
                 rule.updated_by) == (False, 0.75, 7, 28, "nora")
+
+
+def _api(client, actions, method: str, path: str, body: dict | None = None):
+    return client.open(path, method=method, json=body, headers={"X-CSRFToken": actions.csrf_token("/me")})
+
+
+def test_the_api_asks_lists_cancels_and_decides_within_the_same_limits(app, client, actions, site):
+    _ask(app, "A1", DAY)
+    actions.login("arne", PW)
+    response = _api(client, actions, "POST", "/api/v1/me/time-off",
+                    {"first": DAY.isoformat(), "kind": "vacation", "note": "wedding"})
+    assert response.status_code == 201
+    asked = response.get_json()["request"]
+    assert (asked["status"], asked["checks"]["reasons"], asked["from"]) == ("requested", ["staffing"], None)
+    assert asked["checks"]["staffing"]["days"][0]["without"] == 0.0
+    assert [r["id"] for r in client.get("/api/v1/me/time-off").get_json()["requests"]] == [asked["id"]]
+    bad = _api(client, actions, "POST", "/api/v1/me/time-off", {"first": DAY.isoformat(), "from": "10:00"})
+    assert bad.status_code == 400 and "both times" in bad.get_json()["message"]
+    actions.logout()
+    actions.login("anna", PW)
+    assert _api(client, actions, "POST", f"/api/v1/me/time-off/{asked['id']}/cancel").status_code == 404
+    assert asked["id"] not in [r["id"] for r in client.get("/api/v1/me/time-off").get_json()["requests"]]
+    actions.logout()
+    actions.login("sven", PW)
+    assert client.get("/api/v1/time-off").get_json()["requests"] == []
+    decision = {"approve": True, "note": "ok"}
+    assert _api(client, actions, "POST", f"/api/v1/time-off/{asked['id']}/decision", decision).status_code == 403
+    actions.logout()
+    actions.login("nora", PW)
+    assert [r["id"] for r in client.get("/api/v1/time-off").get_json()["requests"]] == [asked["id"]]
+    response = _api(client, actions, "POST", f"/api/v1/time-off/{asked['id']}/decision", decision)
+    assert response.status_code == 200 and response.get_json()["request"]["status"] == "approved"
+    assert ("A3", dt.datetime.combine(DAY, dt.time(), BERLIN)) in [(a.agent_id, a.start) for a in _absences(app)]
+    again = _api(client, actions, "POST", f"/api/v1/time-off/{asked['id']}/decision", decision)
+    assert again.status_code == 409
