@@ -383,3 +383,21 @@ class TimeOffRequest(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     agent: Mapped[Agent] = relationship()
+
+
+class Notification(Base):
+    """A message for one user (a roster published, a request decided): shown in the app until read, e-mailed
+    where the user has an address. The text is a msgid with parameters, so each reader sees their language."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    template: Mapped[str] = mapped_column(Text)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    link: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    mailed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

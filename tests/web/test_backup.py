@@ -88,6 +88,11 @@ def fill(app, demo_files) -> None:
                                     created_by="planner"))
         session.add(models.TimeOffRule(site_id=site.id, auto_approve=True, min_service_level=0.75, min_days_ahead=10,
                                        vacation_days=28, updated_by="lead"))
+        reader = session.scalars(select(models.User).order_by(models.User.id)).first()
+        session.add(models.Notification(user_id=reader.id, kind="roster_published",
+                                        template="The roster of the week of %(week)s is published.",
+                                        params={"week": "2026-12-07"}, link="/my/shifts",
+                                        read_at=dt.datetime(2026, 11, 21, 8, tzinfo=dt.UTC)))
         absence = session.scalars(select(models.Absence).order_by(models.Absence.id)).first()
         session.add(models.TimeOffRequest(agent_pk=absence.agent_pk, site_id=site.id, start_date=WEEK,
                                           end_date=WEEK, start_time=dt.time(8), end_time=dt.time(10, 30),
