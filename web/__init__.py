@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         forecasting,
         i18n,
         jobs,
+        notification_pages,
         pages,
         planning_pages,
         roster_pages,
@@ -65,10 +66,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     jobs.init_app(app)
     security.init_app(app)
+    notification_pages.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(i18n.bp)
+    app.register_blueprint(notification_pages.bp)
     for blueprint in (roster_pages.bp, agent_pages.bp, calendar_feed.bp, planning_pages.bp, api_rosters.bp,
                       whatif_pages.bp, audit_pages.bp, api_audit.bp, time_off_pages.bp):
         app.register_blueprint(blueprint)

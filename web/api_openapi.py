@@ -352,6 +352,13 @@ PATHS: dict[str, dict[str, Schema]] = {
         "Pending requests of the teams you lead, with their check figures",
         _obj(("site", "requests"), site=_STR, requests=_list(_ref("TimeOffRequest"))), errors=(403,),
         tag="time off")},
+    "/api/v1/notifications": {"get": _op(
+        "Your notifications, newest first (the last 100), with the number unread",
+        _obj(("unread", "notifications"), unread=_INT, notifications=_list(_obj(
+            ("id", "kind", "message", "created_at", "read"), id=_INT, kind=_STR, message=_STR, link=_null(_STR),
+            created_at=_STR, read=_BOOL))), tag="me")},
+    "/api/v1/notifications/read": {"post": _op("Mark all your notifications as read", _obj(("unread",), unread=_INT),
+                                               tag="me")},
     "/api/v1/time-off/{request_id}/decision": {"post": _op(
         "Approve (the absence is entered for the next roster run) or reject a pending request",
         _obj(("request",), request=_ref("TimeOffRequest")), errors=(400, 403, 404, 409), params=(_TIME_OFF_ID,),

@@ -16,6 +16,7 @@ from scheduler.checker import CheckContext, Violation, check_roster
 from scheduler.roster import Roster, Segment, Shift
 from scheduler.rules import rules_for_site
 from web import models
+from web.notify import N_, agent_users, notify
 from web.repository import site_config
 
 DRAFT, AWAITING, APPROVED, PUBLISHED, SUPERSEDED = "draft", "awaiting_approval", "approved", "published", "superseded"
@@ -301,6 +302,9 @@ def publish(session: Session, version: models.RosterVersion, user: str) -> list[
     _save(session, version)
     _audit(session, version, "publish", user, before={"status": before},
            after={"status": PUBLISHED, "shifts": len(version.shifts)})
+    notify(session, agent_users(session, version.site_id, {row.agent_id for row in version.shifts}),
+           "roster_published", N_("The roster of the week of %(week)s is published; see your shifts."),
+           link="/my/shifts", week=version.week_start.strftime("%d.%m.%Y"))
     return violations
 
 

@@ -15,6 +15,7 @@ from scheduler.time_off import APPROVED, REQUESTED, Rules, decide, staffing_chec
 from web import models
 from web.access import may_edit_agent
 from web.forecasting import forecast_values
+from web.notify import N_, agent_users, lead_users, notify
 from web.repository import site_config
 from web.roster_store import published_shifts
 
@@ -141,7 +142,24 @@ def submit(session: Session, agent: models.Agent, asked: Asked, today: dt.date) 
     session.flush()
     if status == APPROVED:
         _approve(session, row, "auto", "")
+        _tell_agent(session, row)
+    else:
+        notify(session, lead_users(session, row.site_id, agent.team), "time_off_requested",
+               N_("%(agent)s asks for time off from %(start)s to %(end)s."), link="/time-off",
+               agent=agent.name, start=_day(row.start_date), end=_day(row.end_date))
     return row
+
+
+def _day(day: dt.date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def _tell_agent(session: Session, row: models.TimeOffRequest) -> None:
+    """The agent learns how their request was decided."""
+    template = {APPROVED: N_("Your time off from %(start)s to %(end)s is approved."),
+                REJECTED: N_("Your time off from %(start)s to %(end)s is not approved: %(note)s")}[row.status]
+    notify(session, agent_users(session, row.site_id, [row.agent.agent_id]), f"time_off_{row.status}", template,
+           link="/my/time-off", start=_day(row.start_date), end=_day(row.end_date), note=row.decision_note or "–")
 
 
 def may_decide(user, row: models.TimeOffRequest) -> bool:
@@ -159,6 +177,7 @@ def decide_request(session: Session, row: models.TimeOffRequest, user, approve: 
     else:
         row.status, row.decided_by, row.decided_at, row.decision_note = REJECTED, user.username, _now(), note
     _record(session, row, "time_off_approve" if approve else "time_off_reject", user.username)
+    _tell_agent(session, row)
 
 
 def cancel(row: models.TimeOffRequest) -> None:

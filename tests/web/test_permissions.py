@@ -38,6 +38,10 @@ CASES: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/static/style.css", EVERYONE),
     ("GET", "/calendar/{token}.ics", EVERYONE),  # the secret URL is the credential (calendar apps cannot log in)
     ("GET", "/my/shifts", AGENT_ONLY),
+    ("GET", "/notifications", LOGGED_IN),
+    ("POST", "/notifications/read", LOGGED_IN),
+    ("GET", "/api/v1/notifications", LOGGED_IN),
+    ("POST", "/api/v1/notifications/read", LOGGED_IN),
     ("GET", "/my/team", AGENT_ONLY),
     ("GET", "/my/calendar", AGENT_ONLY),
     ("POST", "/my/calendar/token", AGENT_ONLY),
