@@ -55,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         roster_pages,
         rostering,
         security,
+        swap_pages,
         time_off_pages,
         whatif_pages,
         whatif_service,
@@ -73,7 +74,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(i18n.bp)
     app.register_blueprint(notification_pages.bp)
     for blueprint in (roster_pages.bp, agent_pages.bp, calendar_feed.bp, planning_pages.bp, api_rosters.bp,
-                      whatif_pages.bp, audit_pages.bp, api_audit.bp, time_off_pages.bp):
+                      whatif_pages.bp, audit_pages.bp, api_audit.bp, time_off_pages.bp,
+                      swap_pages.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/healthz", view_func=api.healthz)
     return app

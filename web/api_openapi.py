@@ -130,7 +130,7 @@ SCHEMAS: dict[str, Schema] = {
         at={**_TIME, "description": "when, in the site's local time with its UTC offset"},
         user={**_STR, "description": "login of who made the change"},
         action={"enum": ["create", "edit", "override", "submit", "approve", "reject", "publish", "supersede",
-                         "forecast_override_add", "forecast_override_delete", "time_off_approve",
+                         "swap", "forecast_override_add", "forecast_override_delete", "time_off_approve",
                          "time_off_reject"]},
         version=_null(_obj(("id",), id=_INT, number=_INT, week_start=_DATE)), agent_id=_null(_STR),
         agent_name=_null(_STR), date=_null({**_DATE, "description": "the shift's date (edits and overrides)"}),

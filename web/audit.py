@@ -24,7 +24,7 @@ from web.repository import NotFound, find_site, site_config
 from web.roster_store import published_shifts
 
 READERS = ("lead", "council")  # and admin (roles_required lets admins through); planners and agents do not
-ROSTER_ACTIONS = ("create", "edit", "override", "submit", "approve", "reject", "publish", "supersede")
+ROSTER_ACTIONS = ("create", "edit", "override", "submit", "approve", "reject", "publish", "supersede", "swap")
 OVERRIDE_ACTIONS = ("forecast_override_add", "forecast_override_delete")
 TIME_OFF_ACTIONS = ("time_off_approve", "time_off_reject")
 ACTIONS = ROSTER_ACTIONS + OVERRIDE_ACTIONS + TIME_OFF_ACTIONS

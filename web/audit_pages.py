@@ -26,7 +26,7 @@ PER_PAGE = 50
 ACTION_LABELS = {
     "create": _l("version created"), "edit": _l("shift changed"), "override": _l("shift changed, rule overridden"),
     "submit": _l("submitted for approval"), "approve": _l("approved"), "reject": _l("sent back"),
-    "publish": _l("published"), "supersede": _l("superseded"),
+    "publish": _l("published"), "supersede": _l("superseded"), "swap": _l("shift swapped"),
     "forecast_override_add": _l("forecast override added"),
     "forecast_override_delete": _l("forecast override deleted"),
     "time_off_approve": _l("time off approved"), "time_off_reject": _l("time off turned down"),

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -344,6 +345,33 @@ class Scenario(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
 
 
+class SwapRequest(Base):
+    """An agent's published shift offered to a named colleague or to anyone eligible: offered → accepted →
+    approved | rejected, or cancelled; the shift as offered and the roster checker's findings when last checked."""
+
+    __tablename__ = "swap_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    owner_pk: Mapped[int] = mapped_column(ForeignKey("agent.id", ondelete="CASCADE"), index=True)
+    target_pk: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="CASCADE"))  # None: anyone eligible
+    taker_pk: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="CASCADE"))  # who accepted
+    date: Mapped[dt.date] = mapped_column(Date)
+    segments: Mapped[list] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    checks: Mapped[dict] = mapped_column(JSON, default=dict)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    owner: Mapped[Agent] = relationship(foreign_keys=[owner_pk])
+    target: Mapped[Agent | None] = relationship(foreign_keys=[target_pk])
+    taker: Mapped[Agent | None] = relationship(foreign_keys=[taker_pk])
+
+
 class TimeOffRule(Base):
     """A site's auto-approval rules for time off, set by a team lead (one row per site; defaults until saved)."""
 
@@ -355,6 +383,8 @@ class TimeOffRule(Base):
     min_service_level: Mapped[float] = mapped_column(Float, default=0.8)
     min_days_ahead: Mapped[int] = mapped_column(Integer, default=14)
     vacation_days: Mapped[int] = mapped_column(Integer, default=30)  # a year; Agent.details["vacation_days"] wins
+    # Accepted shift swaps the roster checker finds clean go through without the lead.
+    swap_auto_approve: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_by: Mapped[str] = mapped_column(String(80), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
 

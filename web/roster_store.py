@@ -246,6 +246,62 @@ def _editable(version: models.RosterVersion, expected_lock: int | None) -> None:
         raise StaleVersion(version, expected_lock)
 
 
+class SwapRefused(RosterStateError):
+    """A shift swap the roster checker refuses: `violations` are the hard rules it would newly break."""
+
+    def __init__(self, violations: list[Violation]):
+        super().__init__("the swap breaks a rule: " + "; ".join(v.message for v in violations))
+        self.violations = violations
+
+
+def check_swap(session: Session, version: models.RosterVersion, owner_id: str, taker_id: str,
+               day: dt.date) -> tuple[Shift, list[Violation]]:
+    """The owner's shift on `day` as the taker's, and the hard rules the move newly breaks for either of them.
+    Contract hours count here too: a swap has no lead's written reason to override them."""
+    existing = next((r for r in version.shifts if r.agent_id == owner_id and r.date == day), None)
+    if existing is None:
+        raise RosterStateError(f"{owner_id} has no shift on {day} in roster version {version.number}")
+    moved = Shift(taker_id, day, shift_of(existing).segments)
+    before_ctx = check_context(session, version)
+    after = _replaced(_replaced(before_ctx.roster, owner_id, day, None), taker_id, day, moved)
+    both = (owner_id, taker_id)
+    old = {(v.rule, v.agent_id, v.message) for v in check_roster(before_ctx) if v.agent_id in both}
+    new = [v for v in check_roster(check_context(session, version, after))
+           if v.agent_id in both and v.hard and (v.rule, v.agent_id, v.message) not in old]
+    return moved, new
+
+
+def swap_shift(session: Session, version: models.RosterVersion, owner_id: str, taker_id: str, day: dt.date, *,
+               user: str, reason: str = "") -> Shift:
+    """Move the owner's shift on `day` to the taker in the PUBLISHED version itself, checked and audited.
+    A new version would need the works council's approval again and would be refused for unrelated findings of
+    the week; the swap changes two agents' day and nothing else, and is checked like an edit."""
+    if version.status != PUBLISHED:
+        raise RosterStateError(f"roster version {version.number} is {version.status.replace('_', ' ')}; swaps "
+                               "change the published roster only")
+    moved, broken = check_swap(session, version, owner_id, taker_id, day)
+    if broken:
+        raise SwapRefused(broken)
+    existing = next(r for r in version.shifts if r.agent_id == owner_id and r.date == day)
+    before = {"agent": owner_id, **shift_summary(shift_of(existing))}
+    version.shifts.remove(existing)
+    session.flush()
+    version.shifts.append(_row(moved))
+    version.lock_version += 1
+    _audit(session, version, "swap", user, agent_id=taker_id, day=day, before=before,
+           after={"agent": taker_id, **shift_summary(moved)}, reason=reason)
+    _save(session, version)
+    return moved
+
+
+def published_version_on(session: Session, site_id: int, day: dt.date) -> models.RosterVersion | None:
+    """The published version whose days hold `day`."""
+    rows = session.scalars(select(models.RosterVersion).where(
+        models.RosterVersion.site_id == site_id, models.RosterVersion.status == PUBLISHED,
+        models.RosterVersion.week_start <= day).order_by(models.RosterVersion.week_start.desc()))
+    return next((v for v in rows if day < v.week_start + dt.timedelta(days=v.days)), None)
+
+
 # --- approval and publishing -----------------------------------------------------------------------------------
 
 def submit_for_approval(session: Session, version: models.RosterVersion, user: str) -> None:

@@ -61,6 +61,8 @@ class RulesForm(FlaskForm):
                                    validators=[NumberRange(0, 1)])
     min_days_ahead = IntegerField(_l("At least this many days ahead"), validators=[NumberRange(0, 365)])
     vacation_days = IntegerField(_l("Vacation days a year"), validators=[NumberRange(0, 366)])
+    swap_auto_approve = BooleanField(_l("Approve accepted shift swaps automatically when the roster checker finds "
+                                        "nothing against them"))
 
 
 class ActionForm(FlaskForm):

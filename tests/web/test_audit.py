@@ -166,7 +166,7 @@ def test_a_lead_with_teams_sees_their_agents_and_whole_versions_only(client, act
     ("?from=1.12.2026", "from '1.12.2026' is not a date; give YYYY-MM-DD"),
     ("?from=2026-12-05&to=2026-12-01", "to 2026-12-01 is before from 2026-12-05; give from <= to"),
     ("?action=delete", "action 'delete' is unknown; give one of create, edit, override, submit, approve, reject, "
-                       "publish, supersede, forecast_override_add, forecast_override_delete, time_off_approve, "
+                       "publish, supersede, swap, forecast_override_add, forecast_override_delete, time_off_approve, "
                        "time_off_reject"),
     ("?per_page=5000", "per_page '5000': give a whole number from 1 to 1000"),
     ("?agent=A%001", "agent 'A\\x001': give at most 64 characters without control characters"),

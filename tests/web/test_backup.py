@@ -87,7 +87,8 @@ def fill(app, demo_files) -> None:
         session.add(models.Scenario(site_id=site.id, name="January peak", toml='[scenario]\nname = "peak"\n',
                                     created_by="planner"))
         session.add(models.TimeOffRule(site_id=site.id, auto_approve=True, min_service_level=0.75, min_days_ahead=10,
-                                       vacation_days=28, updated_by="lead"))
+                                       vacation_days=28, swap_auto_approve=True,
+                                       updated_by="lead"))
         reader = session.scalars(select(models.User).order_by(models.User.id)).first()
         session.add(models.Notification(user_id=reader.id, kind="roster_published",
                                         template="The roster of the week of %(week)s is published.",
@@ -100,6 +101,12 @@ def fill(app, demo_files) -> None:
                                           decided_at=dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC),
                                           decision_note="ok", absence_id=absence.id,
                                           checks={"days": 0, "staffing": {"safe": True, "days": []}}))
+        session.add(models.SwapRequest(site_id=site.id, owner_pk=agents[0].id, target_pk=agents[1].id,
+                                       taker_pk=agents[1].id, date=WEEK, note="Arzttermin",
+                                       segments=[["2026-11-23T07:00:00+00:00", "2026-11-23T15:00:00+00:00", queue]],
+                                       status="approved", checks={"taker": agents[1].agent_id, "violations": []},
+                                       accepted_at=dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC), decided_by="lead",
+                                       decided_at=dt.datetime(2026, 11, 20, 11, tzinfo=dt.UTC), decision_note="ok"))
         shifts = tuple(Shift(agent.agent_id, WEEK, (Segment(start, start + dt.timedelta(hours=4), queue),
                                                     Segment(start + dt.timedelta(hours=4),
                                                             start + dt.timedelta(hours=4, minutes=30), "break"),

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tests.web.api_fixtures import MONDAY, agent_pk, day_shift, load_site, make_forecast_run, make_version
 from web import models
 from web.db import get_db
+from web.roster_store import segments_json
 
 ROLES = ("anonymous", "admin", "lead", "planner", "council", "agent")
 EVERYONE = frozenset(ROLES)
@@ -58,6 +59,12 @@ CASES: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/api/v1/me/time-off/{request}/cancel", AGENT_ONLY),
     ("GET", "/api/v1/time-off", EDITORS),
     ("POST", "/api/v1/time-off/{request}/decision", EDITORS),
+    ("GET", "/my/swaps", AGENT_ONLY),
+    ("POST", "/my/swaps", AGENT_ONLY),
+    ("POST", "/my/swaps/{offer}/accept", AGENT_ONLY),  # {offer} is Arne's (Nord) to anyone, open to the agent user
+    ("POST", "/my/swaps/{swap}/cancel", AGENT_ONLY),  # {swap} is A1's, the agent user's own
+    ("GET", "/swaps", EDITORS),
+    ("POST", "/swaps/{swap}/decide", EDITORS),
     ("GET", "/my/settings", LOGGED_IN),
     ("POST", "/my/settings", LOGGED_IN),
     ("GET", "/planning/forecast", PLANNING),
@@ -155,16 +162,21 @@ def world(app, actions):
                                      toml=f"[scenario]\nstart = {MONDAY}\nweeks = 1\n") for name in ("a", "b")]
         time_off = models.TimeOffRequest(agent_pk=agent_pk(app, "A1"), site_id=site.id, start_date=MONDAY,
                                          end_date=MONDAY, kind="vacation", status="requested", checks={})
-        session.add_all([override, job, *scenarios, time_off])
+        swaps = [models.SwapRequest(site_id=site.id, owner_pk=agent_pk(app, owner), date=MONDAY,
+                                    segments=segments_json(day_shift(owner, MONDAY)),
+                                    status="offered", checks={}) for owner in ("A1", "A3")]
+        session.add_all([override, job, *scenarios, time_off, *swaps])
         agent_user = session.scalars(select(models.User).where(models.User.username == "agent")).one()
         agent_user.calendar_token = "tok-" + "x" * 30
         session.flush()
         override_id = override.id
         scenario_ids = [s.id for s in scenarios]
         time_off_id = time_off.id
+        swap_ids = [swap.id for swap in swaps]
     return {"draft": draft, "published": published, "own": "A1", "other": "B2", "run": run, "job": "job-1",
             "override": override_id, "token": "tok-" + "x" * 30, "scenario": scenario_ids[0],
-            "scenario2": scenario_ids[1], "request": time_off_id}
+            "scenario2": scenario_ids[1], "request": time_off_id,
+            "swap": swap_ids[0], "offer": swap_ids[1]}
 
 
 def _request(client, actions, method: str, path: str, logged_in: bool):
@@ -207,7 +219,8 @@ def test_every_route_has_an_entry_in_the_matrix(app):
     samples = {"version_id": "{draft}", "agent_id": "{own}", "day": DAY, "token": "{token}", "job_id": "{job}",
                "run_id": "{run}", "override_id": "{override}", "slug": "test-center", "kind": "agents",
                "code": "en", "filename": "style.css",
-               "scenario_id": "{scenario}", "request_id": "{request}"}
+               "scenario_id": "{scenario}", "request_id": "{request}",
+               "swap_id": "{swap}"}
     missing = []
     for rule in app.url_map.iter_rules():
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: samples[m.group(1)], rule.rule)
@@ -221,5 +234,6 @@ def test_every_route_has_an_entry_in_the_matrix(app):
 def _same_shape(template: str, path: str) -> bool:
     """`/rosters/{published}/check` and `/rosters/{draft}/check` are the same route."""
     def shape(text: str) -> str:
+        text = re.sub(r"\{(swap|offer)\}", "{s}", text)
         return re.sub(r"\{(draft|published)\}", "{v}", re.sub(r"\{(own|other)\}", "{a}", text))
     return shape(template) == shape(path)
