@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from scheduler.checker import Violation
 from web import models
 from web.access import may_edit_agent
+from web.notify import N_, agent_users, lead_users, notify
 from web.roster_store import (
     SwapRefused,
     check_swap,
@@ -104,6 +105,10 @@ def accept(session: Session, row: models.SwapRequest, taker: models.Agent, today
     session.flush()
     if rules_row(session, row.site_id).swap_auto_approve:
         _apply(session, row, "auto", "")
+        return
+    notify(session, lead_users(session, row.site_id, row.owner.team), "swap_accepted",
+           N_("%(taker)s takes the shift of %(owner)s on %(day)s; the swap waits for you."), link="/swaps",
+           taker=taker.name, owner=row.owner.name, day=row.date.strftime("%d.%m.%Y"))
 
 
 def cancel(row: models.SwapRequest, agent: models.Agent) -> None:
@@ -128,6 +133,8 @@ def decide(session: Session, row: models.SwapRequest, user, approve: bool, note:
         _apply(session, row, user.username, note)
     else:
         row.status, row.decided_by, row.decided_at, row.decision_note = REJECTED, user.username, _now(), note
+        _tell_both(session, row, N_("The swap of the shift on %(day)s between %(owner)s and %(taker)s is not "
+                                    "approved: %(note)s"))
 
 
 def _apply(session: Session, row: models.SwapRequest, by: str, note: str) -> None:
@@ -142,6 +149,15 @@ def _apply(session: Session, row: models.SwapRequest, by: str, note: str) -> Non
         row.checks = {**row.checks, "violations": [v.message for v in exc.violations]}
         raise Refused(exc.violations) from None
     row.status, row.decided_by, row.decided_at, row.decision_note = APPROVED, by, _now(), note
+    _tell_both(session, row, N_("The swap of the shift on %(day)s between %(owner)s and %(taker)s is approved; "
+                                "your shifts and calendars show it."))
+
+
+def _tell_both(session: Session, row: models.SwapRequest, template: str) -> None:
+    """Both agents learn how their swap was decided."""
+    notify(session, agent_users(session, row.site_id, [row.owner.agent_id, row.taker.agent_id]),
+           f"swap_{row.status}", template, link="/my/swaps", day=row.date.strftime("%d.%m.%Y"),
+           owner=row.owner.name, taker=row.taker.name, note=row.decision_note or "–")
 
 
 def _now() -> dt.datetime:

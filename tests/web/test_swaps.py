@@ -117,6 +117,13 @@ def test_an_accepted_and_approved_swap_moves_the_shift_in_the_published_roster(a
     day = TUESDAY.strftime("%Y%m%d")
     assert f"shift-B2-{day}@" in _feed(client, "ben")
     assert f"shift-A1-{day}@" not in _feed(client, "anna")
+    told = client.get("/api/v1/notifications").get_json()["notifications"]  # ben, as both agents are told
+    assert told[0]["message"].startswith(f"The swap of the shift on {TUESDAY.strftime('%d.%m.%Y')} between ")
+    assert told[0]["message"].endswith(" is approved; your shifts and calendars show it.")
+    with app.app_context(), get_db().session() as session:
+        waiting = session.scalars(select(models.Notification).where(models.Notification.kind == "swap_accepted"))
+        leads = {session.get(models.User, n.user_id).username for n in waiting}
+    assert "nora" in leads and "sven" not in leads
 
 
 def test_a_swap_that_breaks_the_colleagues_rest_is_refused_with_the_reason(app, client, actions, site):
