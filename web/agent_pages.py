@@ -1,4 +1,5 @@
-"""Pages for agents: own published shifts, the team's published week, the calendar feed address, settings."""
+"""Pages for agents: own published shifts, the team's published week, the calendar feed address, wishes and
+availability, settings."""
 
 from __future__ import annotations
 
@@ -135,3 +136,53 @@ def settings():
             flash(_("Settings saved."), "info")
         return redirect(url_for("my.settings"))
     return render_template("my/settings.html", form=form), 400 if form.is_submitted() else 200
+
+
+WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"), _l("Sunday"))
+PREFERRED = {"": _l("no preference"), "early": _l("early shifts (starting before 10:00)"),
+             "late": _l("late shifts (ending after 18:00)")}
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    """Recurring wishes (early or late shifts, weekdays off: soft, the roster weighs them) and availability
+    (earliest start, latest end: hard, the roster keeps them), read by the next roster run."""
+    db, agent, _site = _agent_and_site()
+    details = dict(agent.details or {})
+    form = ActionForm()
+    errors: list[str] = []
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400, description=_("The form was incomplete; reload the page and try again."))
+        preferred = request.form.get("preferred", "")
+        off = sorted({int(d) for d in request.form.getlist("day_off") if d in {str(i) for i in range(7)}})
+        earliest, latest = (_clock_field(request.form.get(name, ""), errors) for name in ("earliest", "latest"))
+        if preferred not in PREFERRED:
+            errors.append(_("Choose early, late or no preference."))
+        if earliest and latest and earliest >= latest:
+            errors.append(_("The earliest start must lie before the latest end."))
+        if len(off) > 4:
+            errors.append(_("Wish at most four weekdays off; with more, no roster can meet the contract hours."))
+        if not errors:
+            details.update(preferred_shift=preferred or None, days_off_wish=off,
+                           earliest_start=earliest.isoformat("minutes") if earliest else None,
+                           latest_end=latest.isoformat("minutes") if latest else None)
+            agent.details = details
+            db.commit()
+            flash(_("Saved. The next roster run takes your wishes into account."), "info")
+            return redirect(url_for("my.preferences"))
+    return render_template("my/preferences.html", form=form, errors=errors, weekdays=WEEKDAYS, choices=PREFERRED,
+                           preferred=details.get("preferred_shift") or "", off=set(details.get("days_off_wish") or ()),
+                           earliest=details.get("earliest_start") or "", latest=details.get("latest_end") or ""), \
+        400 if errors else 200
+
+
+def _clock_field(text: str, errors: list[str]) -> dt.time | None:
+    if not text:
+        return None
+    try:
+        return dt.time.fromisoformat(text)
+    except ValueError:
+        errors.append(_("%(value)s is not a time; give HH:MM.", value=text))
+        return None

@@ -18,6 +18,7 @@ from werkzeug.routing import BuildError
 from scheduler.roster import Roster, Shift
 from scheduler.shift_edit import ShiftInputError
 from scheduler.staffing import staff
+from scheduler.wishes import wishes_met
 from web import jobs, models, roster_store
 from web.access import may_edit_agent, visible_agents, visible_teams
 from web.api_support import site_agents
@@ -214,7 +215,10 @@ def version(version_id: int):
     row = _version(session, version_id)
     site = session.get(models.Site, row.site_id)
     context = _grid_context(session, row, site, request.args.get("team", ""), request.args.get("queue", ""))
-    return render_template("rosters/version.html", **context, actions=_actions(row, site),
+    days = [row.week_start + dt.timedelta(days=i) for i in range(row.days)]
+    wishes, _per_agent = wishes_met(roster_store.roster_of(row).shifts, stored_agents(session, site.id), days,
+                                    ZoneInfo(site.timezone))
+    return render_template("rosters/version.html", **context, actions=_actions(row, site), wishes=wishes,
                            can_edit=_is(*EDITORS) and row.status in roster_store.EDITABLE,
                            editable_teams=visible_teams(current_user))
 

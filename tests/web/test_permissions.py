@@ -39,6 +39,8 @@ CASES: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/static/style.css", EVERYONE),
     ("GET", "/calendar/{token}.ics", EVERYONE),  # the secret URL is the credential (calendar apps cannot log in)
     ("GET", "/my/shifts", AGENT_ONLY),
+    ("GET", "/my/preferences", AGENT_ONLY),
+    ("POST", "/my/preferences", AGENT_ONLY),
     ("GET", "/notifications", LOGGED_IN),
     ("POST", "/notifications/read", LOGGED_IN),
     ("GET", "/api/v1/notifications", LOGGED_IN),
