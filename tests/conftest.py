@@ -6,6 +6,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,15 +26,10 @@ def _postgres_schema_url(schema: str) -> str:
     return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path: Path) -> Iterator[str]:
-    """A fresh empty database: a SQLite file, or a schema of its own in the test PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
-        return
-    if not PG_URL:
-        pytest.skip("PostgreSQL tests need WFM_TEST_DATABASE_URL (set by .ci/run); none given on this machine")
-    schema = f"wfm_test_{uuid.uuid4().hex[:12]}"
+@contextmanager
+def postgres_schema(prefix: str = "wfm_test") -> Iterator[str]:
+    """The URL of a new empty schema in the test PostgreSQL, dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -43,6 +39,18 @@ def database_url(request, tmp_path: Path) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path: Path) -> Iterator[str]:
+    """A fresh empty database: a SQLite file, or a schema of its own in the test PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need WFM_TEST_DATABASE_URL (set by .ci/run); none given on this machine")
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture

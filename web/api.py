@@ -15,6 +15,7 @@ from forecasts.overrides import Override
 from web import audit, jobs, models
 from web.access import may_see_job
 from web.api_openapi import document
+from web.api_support import may_see_site
 from web.auth import roles_required
 from web.db import db_session, get_db
 from web.forecasting import add_override, forecast_values
@@ -118,7 +119,7 @@ def list_forecasts():
 def get_forecast(run_id: int):
     session = db_session()
     run = session.get(models.ForecastRun, run_id)
-    if run is None or not _my_site(run.site_id):
+    if run is None or not may_see_site(session, run.site_id):
         abort(404, description=f"no forecast {run_id}")
     frame = forecast_values(session, run_id, request.args.get("queue"))
     if request.args.get("format") == "csv":
@@ -154,7 +155,7 @@ def create_override():
     try:
         slug = body.get("site") or (session.get(models.Site, current_user.site_id).slug
                                     if current_user.site_id is not None else None)
-        if not _my_site(find_site(session, slug).id):
+        if not may_see_site(session, find_site(session, slug).id):
             abort(404, description=f"no site {slug!r} among yours; leave site out for your own")
         row = add_override(session, slug, override)
     except ValueError as exc:
@@ -171,18 +172,12 @@ def create_override():
 def delete_override(override_id: int):
     session = db_session()
     row = session.get(models.ForecastOverride, override_id)
-    if row is None or not _my_site(row.site_id):
+    if row is None or not may_see_site(session, row.site_id):
         abort(404, description=f"no override {override_id}")
     audit.record_forecast_override(session, row, "forecast_override_delete", current_user.username)
     session.delete(row)
     session.commit()
     return "", 204
-
-
-def _my_site(site_id: int) -> bool:
-    """Whether the user works with this site: users of one site see only it (404 for others, so nobody learns
-    what another site holds); users without a site (admins, group planners) see every site."""
-    return current_user.site_id is None or current_user.site_id == site_id
 
 
 def _run_json(run: models.ForecastRun) -> dict[str, Any]:

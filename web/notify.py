@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import has_app_context
 from flask_babel import force_locale, gettext
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from web import models
@@ -78,8 +78,6 @@ def text(row: models.Notification) -> str:
 
 
 def unread_count(session: Session, user_id: int) -> int:
-    from sqlalchemy import func
-
     return session.scalar(select(func.count(models.Notification.id)).where(
         models.Notification.user_id == user_id, models.Notification.read_at.is_(None))) or 0
 

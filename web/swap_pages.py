@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from web import models
 from web.access import own_agent, user_site
+from web.agent_pages import ActionForm
 from web.auth import roles_required
 from web.db import db_session
 from web.my_shifts import local_today
@@ -54,10 +55,6 @@ class DecisionForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Length(max=500)])
     decision = SelectField(_l("Decision"), choices=[SelectChoice("approve", _l("Approve the swap")),
                                                    SelectChoice("reject", _l("Turn the swap down"))])
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only its CSRF token."""
 
 
 def _refused(exc: Refused) -> str:

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from web import models
 from web.access import own_agent, user_site
+from web.agent_pages import ActionForm
 from web.auth import roles_required
 from web.db import db_session
 from web.my_shifts import local_today
@@ -63,10 +64,6 @@ class RulesForm(FlaskForm):
     vacation_days = IntegerField(_l("Vacation days a year"), validators=[NumberRange(0, 366)])
     swap_auto_approve = BooleanField(_l("Approve accepted shift swaps automatically when the roster checker finds "
                                         "nothing against them"))
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only its CSRF token."""
 
 
 def _labels() -> dict:

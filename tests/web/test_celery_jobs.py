@@ -14,10 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from tests.conftest import FAST_HASH, PG_URL, _postgres_schema_url
+from tests.conftest import FAST_HASH, PG_URL, postgres_schema
 from tests.web import celery_job_kinds  # noqa: F401 (the kinds are submitted from here too)
 from web import create_app, jobs, models
 
@@ -42,16 +40,8 @@ def database_url(tmp_path_factory) -> Iterator[str]:
     if not PG_URL:
         yield f"sqlite:///{tmp_path_factory.mktemp('celery') / 'jobs.sqlite3'}"
         return
-    schema = f"wfm_celery_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield _postgres_schema_url(schema)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("wfm_celery") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
