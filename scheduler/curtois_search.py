@@ -19,7 +19,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from scheduler.curtois import Instance
+from scheduler.curtois_columns import ColumnGeneration
 from scheduler.curtois_model import DEFAULT_WORKERS, CurtoisResult, PartResult, solve_instance, solve_part
+from scheduler.curtois_pricing import SchedulePricer
 from scheduler.curtois_score import cover_cost, objective
 
 
@@ -36,7 +38,12 @@ class SearchSettings:
     construct_seconds: float = 1.0  # per employee to start with (doubled until one is found)
     construct_workers: int = 2
     part_workers: int = 1
-    processes: int = 2  # parts solved side by side
+    processes: int = 2  # parts solved side by side, and employees priced side by side
+    columns_until: float = 0.45  # column generation runs until this share of the time limit ...
+    dive_until: float = 0.8      # ... and its dive until this one; the search over parts has the rest
+    dive_share: float = 0.03     # of the employees still free, fixed per step of the dive
+    dive_rounds: int = 20        # of pricing after each step at most
+    columns_max_cells: int = 10_000_000  # of one employee's pricing programme (days × states), or no columns
 
 
 @dataclass(frozen=True)
@@ -61,12 +68,36 @@ def solve(instance: Instance, time_limit_s: float = 60.0, workers: int = DEFAULT
         if first.status == "OPTIMAL" or first.objective is None and first.status == "INFEASIBLE":
             return first
         bound, roster = first.best_bound, first.solution if first.objective is not None else None
+    if _columns_fit(instance, settings):
+        found = dive(instance, roster, started + time_limit_s * settings.columns_until,
+                     started + time_limit_s * settings.dive_until, settings)
+        if found is not None and (roster is None or objective(instance, found) < objective(instance, roster)):
+            roster = found
     if roster is None:
         roster = construct(instance, rng, settings)
     roster = improve(instance, roster, deadline, rng, settings, bound, started, progress)
     score = objective(instance, roster)
     status = "OPTIMAL" if score <= math.ceil(bound - 1e-6) else "FEASIBLE"
     return CurtoisResult(roster, score, bound, status, time.perf_counter() - started)
+
+
+def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_deadline: float,
+         dive_deadline: float, settings: SearchSettings) -> dict[tuple[str, int], str] | None:
+    """A roster from column generation and its dive (None if the pricing finds no legal schedule for someone)."""
+    try:
+        columns = ColumnGeneration(instance, roster, workers=settings.processes)
+    except ValueError:
+        return None
+    try:
+        columns.generate(columns_deadline)
+        return columns.dive(dive_deadline, settings.dive_share, settings.dive_rounds)
+    finally:
+        columns.close()
+
+
+def _columns_fit(instance: Instance, settings: SearchSettings) -> bool:
+    return all(SchedulePricer(instance, e).size * instance.horizon <= settings.columns_max_cells
+               for e in instance.staff)
 
 
 def construct(instance: Instance, rng: random.Random, settings: SearchSettings) -> dict[tuple[str, int], str]:

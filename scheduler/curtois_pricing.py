@@ -1,0 +1,250 @@
+"""One employee's cheapest legal schedule for given costs per day and shift: a dynamic programme over the days.
+
+The state after a day is the run in progress (the shift worked and how many days in a row, or how many days off in a
+row), the weekends worked so far and the minutes worked so far; the rules about runs, successions, fixed days off,
+weekends and total minutes are exact in it. The caps per shift type are not in the state (it would multiply by each
+cap): a schedule over a cap loses its dearest shifts of that type and every unused one, and is solved again, until it
+keeps every cap or nothing is left. Column generation (scheduler/curtois_columns.py) calls this for every employee in
+every round, so the days are a Python loop and everything inside a day is numpy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from scheduler.curtois import DAYS_PER_WEEK, WEEKEND_DAYS, Instance, Staff
+
+Schedule = tuple[str | None, ...]  # the shift worked on each day of the horizon, None on a day off
+INF = math.inf
+SATURDAY, SUNDAY = WEEKEND_DAYS
+
+
+@dataclass(frozen=True)
+class Priced:
+    cost: float  # the sum of the given costs over the schedule's shifts
+    schedule: Schedule
+
+
+class SchedulePricer:
+    """Prices schedules of one employee: `cheapest(costs)` with costs[day, k] for the k-th of `self.shifts`."""
+
+    PENALTY_ROUNDS = 12
+
+    def __init__(self, instance: Instance, staff: Staff):
+        self.instance, self.staff, horizon = instance, staff, instance.horizon
+        self.shifts = [s for s in instance.shifts if staff.max_shifts.get(s.id, horizon) > 0]
+        unit = math.gcd(*(s.minutes for s in self.shifts)) if self.shifts else 1
+        self.length = [s.minutes // unit for s in self.shifts]
+        self.fewest, self.most = -(-staff.min_total_minutes // unit), staff.max_total_minutes // unit
+        # may_follow[t] = indexes of the shifts after which shift t may be worked the next day
+        self.may_follow = [np.array([i for i, s in enumerate(self.shifts) if t.id not in s.forbidden_next], dtype=int)
+                           for t in self.shifts]
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for t, before in enumerate(self.may_follow):
+            groups.setdefault(tuple(before), []).append(t)
+        self.by_predecessors = [(np.array(b, dtype=int), np.array(f)) for b, f in groups.items()]
+        lengths = sorted(set(self.length))
+        self.by_length = [(n, np.array([t for t, m in enumerate(self.length) if m == n])) for n in lengths]
+        self.caps = [staff.max_shifts.get(s.id, horizon) for s in self.shifts]
+        self.off_days = instance.days_off.get(staff.id, frozenset())
+        self.runs = max(1, staff.max_consecutive_shifts)
+        self.rest = max(1, staff.min_consecutive_days_off)
+        self.weekends = max(0, staff.max_weekends)
+
+    @property
+    def size(self) -> int:
+        """Cells of the programme's state per day: what one call costs, roughly."""
+        return (len(self.shifts) * self.runs * 2 + self.rest + 1) * (self.weekends + 1) * (self.most + 1)
+
+    def cheapest(self, costs: np.ndarray) -> Priced | None:
+        """The legal schedule of least total cost (exact unless a cap per shift type binds), or None if the
+        programme finds no schedule that keeps every hard rule."""
+        costs = np.array(costs, dtype=float)
+        found = self._solve(costs)
+        if found is None or not self._over_caps(found.schedule):
+            return found
+        candidates = [c for c in (self._penalised(costs), self._dropped(costs)) if c is not None]
+        return min(candidates, key=lambda c: c.cost) if candidates else None
+
+    def _penalised(self, costs: np.ndarray) -> Priced | None:
+        """A binding cap as a price: each shift of a type over its cap costs more, doubling, until none is over."""
+        finite = np.abs(costs[np.isfinite(costs)])
+        step = np.full(len(self.shifts), max(1.0, float(finite.mean()) if finite.size else 1.0))
+        penalty = np.zeros(len(self.shifts))
+        for _ in range(self.PENALTY_ROUNDS):
+            over = self._over_caps(found.schedule) if (found := self._solve(costs + penalty)) else None
+            if found is None:
+                return None
+            if not over:
+                return Priced(self._cost(costs, found.schedule), found.schedule)
+            penalty[over] += step[over]
+            step[over] *= 2
+        return None
+
+    def _dropped(self, costs: np.ndarray) -> Priced | None:
+        """A schedule over a cap keeps the cap's worth of its cheapest days of that type; the other days of that
+        type go, and it is solved again until it keeps every cap (each round removes days, so this ends)."""
+        costs = costs.copy()
+        while (found := self._solve(costs)) is not None:
+            over = self._over_caps(found.schedule)
+            if not over:
+                return found
+            for k in over:
+                worked = sorted((costs[d, k], d) for d, s in enumerate(found.schedule) if s == self.shifts[k].id)
+                keep = {d for _, d in worked[:self.caps[k]]}
+                costs[[d for d in range(len(costs)) if d not in keep], k] = INF
+        return None
+
+    def _cost(self, costs: np.ndarray, schedule: Schedule) -> float:
+        index = {s.id: k for k, s in enumerate(self.shifts)}
+        return float(sum(costs[d, index[s]] for d, s in enumerate(schedule) if s is not None))
+
+    def _over_caps(self, schedule: Schedule) -> list[int]:
+        counts = Counter(schedule)
+        return [k for k, s in enumerate(self.shifts) if counts[s.id] > self.caps[k]]
+
+    def _solve(self, costs: np.ndarray) -> Priced | None:
+        days = self.instance.horizon
+        if max(0, self.fewest) > self.most:
+            return None
+        if not self.shifts:
+            return Priced(0.0, (None,) * days) if self.fewest <= 0 else None
+        work, off = self._first_day(costs[0])
+        history = [(work, off)]
+        for d in range(1, days):
+            work, off = self._next_day(work, off, costs[d], d)
+            history.append((work, off))
+        return self._best_end(history, costs)
+
+    # The arrays: work[t, r, f, w, m] = least cost of the days so far, ending with shift t worked r + 1 days in a row
+    # (f = 1: the run began on day 0, so it may be shorter than the minimum), w weekends and m minute units worked;
+    # off[q, w, m] likewise ending with q days off in a row (q = 0: off since day 0; q = rest: rest or more).
+
+    def _empty(self) -> tuple[np.ndarray, np.ndarray]:
+        shape = (self.weekends + 1, self.most + 1)
+        return (np.full((len(self.shifts), self.runs, 2, *shape), INF), np.full((self.rest + 1, *shape), INF))
+
+    def _first_day(self, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        work, off = self._empty()
+        off[0, 0, 0] = 0.0
+        if 0 not in self.off_days:
+            for t, length in enumerate(self.length):
+                if length <= self.most:
+                    work[t, 0, 1, 0, length] = cost[t]
+        return work, off
+
+    def _next_day(self, work: np.ndarray, off: np.ndarray, cost: np.ndarray,
+                  day: int) -> tuple[np.ndarray, np.ndarray]:
+        new_work, new_off = self._empty()
+        new_off[0] = off[0]
+        may_end = self._may_end(work)
+        if self.rest == 1:
+            new_off[1] = np.minimum(may_end, off[1])
+        else:
+            new_off[1] = may_end
+            new_off[2:self.rest] = off[1:self.rest - 1]
+            new_off[self.rest] = np.minimum(off[self.rest - 1], off[self.rest])
+        if day in self.off_days:
+            return new_work, new_off
+        weekday = day % DAYS_PER_WEEK
+        start = np.minimum(off[0], off[self.rest])  # a run may start after the first days off or a full rest
+        if weekday in (SATURDAY, SUNDAY):
+            start = _one_more_weekend(start)
+        carry = None
+        if self.runs > 1:
+            # carry[t] = the cheapest run state of yesterday that shift t may follow, one day longer; shifts that
+            # may follow the same shifts share one reduction
+            carry = np.empty((len(self.shifts), *work.shape[1:]))[:, :-1]
+            for before, followers in self.by_predecessors:
+                carry[followers] = work[before, :-1].min(axis=0) if len(before) else INF
+            if weekday == SATURDAY:  # on Sunday a run going on from Saturday has its weekend counted already
+                carry = _one_more_weekend(carry)
+        for length, group in self.by_length:
+            added = cost[group].reshape(-1, 1, 1)
+            new_work[group, 0, 0] = _more_minutes(start, length)[np.newaxis] + added
+            if carry is not None:
+                new_work[group, 1:] = _more_minutes(carry[group], length) + added.reshape(-1, 1, 1, 1, 1)
+        return new_work, new_off
+
+    def _may_end(self, work: np.ndarray) -> np.ndarray:
+        """Least cost over the work states whose run may end today: long enough, or begun on day 0."""
+        least = self.staff.min_consecutive_shifts
+        ended = work[:, :, 1].min(axis=(0, 1))
+        if max(1, least) - 1 < self.runs:
+            ended = np.minimum(ended, work[:, max(1, least) - 1:, 0].min(axis=(0, 1)))
+        return ended
+
+    def _best_end(self, history: list[tuple[np.ndarray, np.ndarray]], costs: np.ndarray) -> Priced | None:
+        work, off = history[-1]
+        low = max(0, self.fewest)
+        best_work = work[..., low:].min() if work.size else INF
+        best_off = off[..., low:].min()
+        if min(best_work, best_off) == INF:
+            return None
+        if best_work <= best_off:
+            t, r, f, w, m = np.unravel_index(np.argmin(work[..., low:]), work[..., low:].shape)
+            state: tuple = ("work", int(t), int(r), int(f), int(w), int(m) + low)
+            total = float(best_work)
+        else:
+            q, w, m = np.unravel_index(np.argmin(off[..., low:]), off[..., low:].shape)
+            state, total = ("off", int(q), int(w), int(m) + low), float(best_off)
+        schedule: list[str | None] = [None] * len(history)
+        for d in range(len(history) - 1, -1, -1):
+            if state[0] == "work":
+                schedule[d] = self.shifts[state[1]].id
+            if d > 0:
+                state = self._before(state, history[d - 1], costs[d], d)
+        return Priced(total, tuple(schedule))
+
+    def _before(self, state: tuple, previous: tuple[np.ndarray, np.ndarray], cost: np.ndarray, day: int) -> tuple:
+        """The state of the day before that the forward pass took to reach `state`: the candidate whose value plus
+        today's cost comes closest to the value of `state` (they are equal but for rounding)."""
+        work, off = previous
+        candidates: list[tuple[float, tuple]] = []
+        weekday = day % DAYS_PER_WEEK
+        if state[0] == "off":
+            _, q, w, m = state
+            if q == 0:
+                return state
+            if q == 1:
+                least = max(1, self.staff.min_consecutive_shifts)
+                for t in range(len(self.shifts)):
+                    for r in range(self.runs):
+                        for f in (0, 1):
+                            if f == 1 or r + 1 >= least:
+                                candidates.append((work[t, r, f, w, m], ("work", t, r, f, w, m)))
+                if self.rest == 1:
+                    candidates.append((off[1, w, m], ("off", 1, w, m)))
+            else:
+                candidates.append((off[q - 1, w, m], ("off", q - 1, w, m)))
+                if q == self.rest:
+                    candidates.append((off[q, w, m], ("off", q, w, m)))
+            return min(candidates, key=lambda c: c[0])[1]
+        _, t, r, f, w, m = state
+        m0 = m - self.length[t]
+        if r == 0:
+            w0 = w - 1 if weekday in (SATURDAY, SUNDAY) else w
+            candidates = [(off[q, w0, m0], ("off", q, w0, m0)) for q in {0, self.rest}]
+        else:
+            w0 = w - 1 if weekday == SATURDAY else w
+            candidates = [(work[s, r - 1, f, w0, m0], ("work", int(s), r - 1, f, w0, m0)) for s in self.may_follow[t]]
+        return min(candidates, key=lambda c: c[0])[1]
+
+
+def _one_more_weekend(values: np.ndarray) -> np.ndarray:
+    """The values moved one weekend up (axis -2); what would pass the most weekends falls off."""
+    moved = np.full_like(values, INF)
+    moved[..., 1:, :] = values[..., :-1, :]
+    return moved
+
+
+def _more_minutes(values: np.ndarray, units: int) -> np.ndarray:
+    """The values moved `units` minute units up (last axis); what would pass the most minutes falls off."""
+    moved = np.full_like(values, INF)
+    if units < values.shape[-1]:
+        moved[..., units:] = values[..., :values.shape[-1] - units]
+    return moved

@@ -1,0 +1,84 @@
+"""Column generation on the Curtois–Qu model: the master programme prices schedules as the scorer does, its value at
+the end is a lower bound of the optimum, and the dive turns it into a legal roster."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scheduler.curtois import parse_instance
+from scheduler.curtois_columns import ColumnGeneration, schedule_of
+from scheduler.curtois_model import solve_instance
+from scheduler.curtois_score import check, objective, objective_parts
+from tests.scheduler.test_curtois import random_cover, staff_line, tiny
+
+FAR = 1e9  # a deadline that never comes
+
+
+def _three(cover: str, on: str = "", off: str = "", horizon: int = 7, **changes: object):
+    staff = "\n".join(staff_line(e, max_cons=5, weekends=1, **changes) for e in "ABC")
+    return parse_instance(tiny(horizon=horizon, staff=staff, cover=cover, on=on, off=off))
+
+
+def test_a_schedules_cost_is_its_request_cost_as_the_scorer_counts_it():
+    instance = _three(cover="", on="A,0,D,3\nA,1,N,2\nB,0,D,7", off="A,2,D,5\nA,3,N,1")
+    columns = ColumnGeneration(instance, {})
+    roster = {("A", 0): "D", ("A", 1): "D", ("A", 2): "D", ("A", 3): "N"}
+    parts = objective_parts(instance, roster)
+    # A misses the N request of day 1 (2) and breaks both off requests (5 + 1); B misses its request (7).
+    assert columns.master.cost("A", schedule_of(instance, roster, "A")) == 2 + 5 + 1
+    assert columns.master.cost("B", schedule_of(instance, roster, "B")) == 7
+    assert parts.on_requests + parts.off_requests == 2 + 5 + 1 + 7
+
+
+def test_the_starting_roster_is_every_employees_first_column():
+    instance = _three(cover="0,D,1,100,1")
+    roster = {("B", 0): "D", ("C", 3): "N"}
+    columns = ColumnGeneration(instance, roster)
+    assert [columns.pool.schedules[e][0] for e in "ABC"] == [schedule_of(instance, roster, e) for e in "ABC"]
+
+
+def test_without_a_roster_everybody_starts_from_a_legal_favourite():
+    instance = _three(cover="", on="A,4,N,9", min_minutes=2 * 480)
+    columns = ColumnGeneration(instance)
+    first = {(e, d): s for e in "ABC" for d, s in enumerate(columns.pool.schedules[e][0]) if s}
+    assert check(instance, first) == [] and first[("A", 4)] == "N"
+
+
+def test_an_employee_without_a_legal_schedule_is_named():
+    instance = _three(cover="", horizon=3, min_minutes=4 * 480)
+    with pytest.raises(ValueError, match="no legal schedule found for A, B, C"):
+        ColumnGeneration(instance)
+
+
+def test_the_programme_covers_a_week_and_the_dive_keeps_it():
+    # Two people a day: 14 shifts from three employees who may work 5 days in a row, so at most 6 of the 7 each.
+    instance = _three(cover="\n".join(f"{d},D,2,100,1" for d in range(7)), max_shifts="D=7|N=0")
+    columns = ColumnGeneration(instance)
+    assert columns.pool.lp_value == float("inf") and columns.generate(FAR)
+    assert columns.pool.rounds[0].lp_value > 0 and columns.pool.lp_value == pytest.approx(0)
+    roster = columns.dive(FAR)
+    # Once everybody is fixed the programme prices exactly the roster: its value is the roster's objective.
+    assert check(instance, roster) == [] and columns.pool.lp_value == pytest.approx(objective(instance, roster))
+    assert all(len(columns.pool.schedules[e]) > 1 for e in "ABC")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_the_programme_bounds_the_optimum_and_the_dive_is_legal(data):
+    horizon = data.draw(st.integers(2, 7))
+    staff = "\n".join(staff_line(e, max_cons=data.draw(st.integers(2, 5)), min_cons=data.draw(st.integers(1, 2)),
+                                 min_off=data.draw(st.integers(1, 2)), weekends=1) for e in "ABC")
+    instance = parse_instance(tiny(horizon=horizon, staff=staff, cover=random_cover(data, horizon)))
+    optimum = solve_instance(instance, time_limit_s=20, workers=2)
+    assert optimum.status == "OPTIMAL"
+    columns = ColumnGeneration(instance)
+    assert columns.generate(time.perf_counter() + 60)
+    assert columns.pool.lp_value <= optimum.objective + 1e-6
+    roster = columns.dive(time.perf_counter() + 60)
+    assert check(instance, roster) == []
+    assert columns.pool.lp_value == pytest.approx(objective(instance, roster))
+    assert objective(instance, roster) >= optimum.objective
