@@ -135,6 +135,8 @@ class ColumnGeneration:
         self.master = _Master(instance, self.requests, self.pricers)
         self.pool = ColumnPool({e.id: [] for e in instance.staff})
         self.fixed: dict[str, int] = {}  # employee -> index of the one column left to them
+        # The best Lagrangian bound of the whole instance: from rounds before the dive whose pricing was exact.
+        self.bound = -float("inf")
         self.started = time.perf_counter()
         if roster is None:
             # Everybody's favourite schedule, as if nobody else worked: legal, if far from covering the days.
@@ -168,7 +170,7 @@ class ColumnGeneration:
               at: dict[tuple[int, str], float] | None = None) -> tuple[int, float]:
         """One round: each free employee's cheapest schedule at the prices `at` (the programme's own by default)
         joins if it would lower the programme at its own prices. Returns the columns added and the Lagrangian
-        bound at `at` (exact where no cap per shift type binds)."""
+        bound at `at` (-inf if the round was cut short or someone had no legal schedule)."""
         at = prices if at is None else at
         bound = sum(at.get((c.day, c.shift), 0.0) * c.required for c in self.instance.cover)
         free = [e.id for e in self.instance.staff if e.id not in self.fixed]
@@ -183,7 +185,7 @@ class ColumnGeneration:
                      for f in part]
         added = 0
         for e, priced in found:
-            bound += priced.cost
+            bound += priced.floor
             worked = [(d, s) for d, s in enumerate(priced.schedule) if s is not None]
             reduced = self.master.cost(e, priced.schedule) - sum(prices.get(k, 0.0) for k in worked) - blends[e]
             if reduced < -1e-6 and self._add(e, priced.schedule):
@@ -211,6 +213,8 @@ class ColumnGeneration:
                 added, bound = self.price(prices, blends, deadline)
                 if bound > best:
                     best, centre = bound, prices
+            if not self.fixed:
+                self.bound = max(self.bound, best)
             self.pool.rounds.append(ColumnRound(self.pool.lp_value, added, time.perf_counter() - self.started))
             if added == 0:
                 return time.perf_counter() <= deadline
@@ -261,7 +265,7 @@ def _cheapest(instance: Instance, pricers: dict[str, SchedulePricer], requests: 
                          for d in range(instance.horizon)]).reshape(extra.shape)
         found = pricer.cheapest(extra - grid)
         if found is not None:
-            out.append((e, Priced(base + found.cost, found.schedule)))
+            out.append((e, Priced(base + found.cost, found.schedule, base + found.floor)))
         if time.perf_counter() > deadline:
             break
     return out

@@ -27,6 +27,7 @@ SATURDAY, SUNDAY = WEEKEND_DAYS
 class Priced:
     cost: float  # the sum of the given costs over the schedule's shifts
     schedule: Schedule
+    floor: float = -math.inf  # no legal schedule costs less (the cost itself unless a cap per shift type binds)
 
 
 class SchedulePricer:
@@ -66,9 +67,11 @@ class SchedulePricer:
         costs = np.array(costs, dtype=float)
         found = self._solve(costs)
         if found is None or not self._over_caps(found.schedule):
-            return found
+            return found if found is None else Priced(found.cost, found.schedule, found.cost)
+        # Without the caps the programme is a relaxation: its optimum is a floor for what the caps allow.
         candidates = [c for c in (self._penalised(costs), self._dropped(costs)) if c is not None]
-        return min(candidates, key=lambda c: c.cost) if candidates else None
+        best = min(candidates, key=lambda c: c.cost) if candidates else None
+        return best if best is None else Priced(best.cost, best.schedule, found.cost)
 
     def _penalised(self, costs: np.ndarray) -> Priced | None:
         """A binding cap as a price: each shift of a type over its cap costs more, doubling, until none is over."""
