@@ -10,6 +10,7 @@ search over parts alone stayed 20 % above in the same time).
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import time
 from collections.abc import Mapping
@@ -126,8 +127,12 @@ class ColumnGeneration:
 
     SMOOTHING = 0.5
 
-    def __init__(self, instance: Instance, roster: Roster | None = None, workers: int = 1):
+    def __init__(self, instance: Instance, roster: Roster | None = None, workers: int = 1,
+                 exact_seconds: float = 0.0):
+        """exact_seconds: what CP-SAT may spend on an employee's schedule when a cap per shift type binds (0: the
+        pricing programme's heuristics alone)."""
         self.instance, self.workers = instance, workers
+        self.exact_seconds = exact_seconds
         self.processes = None if workers < 2 else ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context("spawn"), initializer=_share, initargs=(instance,))
         self.pricers = {e.id: SchedulePricer(instance, e) for e in instance.staff}
@@ -172,16 +177,18 @@ class ColumnGeneration:
         joins if it would lower the programme at its own prices. Returns the columns added and the Lagrangian
         bound at `at` (-inf if the round was cut short or someone had no legal schedule)."""
         at = prices if at is None else at
+        # CP-SAT for binding caps while generating; the dive wants many quick rounds more than exact ones.
+        exact = 0.0 if self.fixed else self.exact_seconds
         bound = sum(at.get((c.day, c.shift), 0.0) * c.required for c in self.instance.cover)
         free = [e.id for e in self.instance.staff if e.id not in self.fixed]
         for e, index in self.fixed.items():
             schedule = self.pool.schedules[e][index]
             bound += self.master.cost(e, schedule) - sum(at.get((d, s), 0.0) for d, s in enumerate(schedule) if s)
         if self.processes is None:
-            found = _cheapest(self.instance, self.pricers, self.requests, free, at, deadline)
+            found = _cheapest(self.instance, self.pricers, self.requests, free, at, deadline, exact)
         else:
             chunks = [free[i::self.workers] for i in range(self.workers)]
-            found = [f for part in self.processes.map(_cheapest_shared, [(c, at, deadline) for c in chunks])
+            found = [f for part in self.processes.map(_cheapest_shared, [(c, at, deadline, exact) for c in chunks])
                      for f in part]
         added = 0
         for e, priced in found:
@@ -230,20 +237,26 @@ class ColumnGeneration:
 
     def dive(self, deadline: float, share: float = 0.1, rounds_per_dive: int = 5) -> dict[tuple[str, int], str]:
         """Fix the employees whose heaviest column weighs most (all that are whole, and a share of the rest), let
-        the others answer with new columns, and again, until everybody is fixed. Past the deadline the rest are
-        fixed at once."""
+        the others answer with new columns, and again, until everybody is fixed. Each step fixes more than the
+        share if the steps so far say the deadline would come first; past it the rest are fixed at once."""
+        step_seconds = 0.0
         while len(self.fixed) < len(self.instance.staff):
+            step_started = time.perf_counter()
             self.solve()
             free = [e.id for e in self.instance.staff if e.id not in self.fixed]
             heaviest = {e: max(range(len(self.pool.blend[e])), key=self.pool.blend[e].__getitem__) for e in free}
             weight = {e: self.pool.blend[e][heaviest[e]] for e in free}
             ranked = sorted(free, key=lambda e: -weight[e])
             whole = [e for e in ranked if weight[e] > 1 - 1e-6]
-            count = len(free) if time.perf_counter() > deadline else max(1, int(share * len(free)))
+            left = deadline - time.perf_counter()
+            count = len(free)
+            if left > 0:
+                count = max(1, int(share * len(free)), math.ceil(len(free) * step_seconds / left))
             for e in dict.fromkeys(whole + ranked[:count]):
                 self.fix(e, heaviest[e])
             if len(self.fixed) < len(self.instance.staff):
                 self.generate(deadline, rounds_per_dive)
+            step_seconds = time.perf_counter() - step_started
         roster = {}
         for e, index in self.fixed.items():
             schedule = self.pool.schedules[e][index]
@@ -252,8 +265,8 @@ class ColumnGeneration:
 
 
 def _cheapest(instance: Instance, pricers: dict[str, SchedulePricer], requests: dict[str, tuple[int, np.ndarray]],
-              employees: list[str], prices: Mapping[tuple[int, str], float],
-              deadline: float) -> list[tuple[str, Priced]]:
+              employees: list[str], prices: Mapping[tuple[int, str], float], deadline: float,
+              exact_seconds: float = 0.0) -> list[tuple[str, Priced]]:
     """Each employee's cheapest schedule at these cover prices, with its cost (requests less prices, without the
     base of on-request weights); employees without a legal schedule are left out, and so are those after the
     deadline."""
@@ -263,7 +276,7 @@ def _cheapest(instance: Instance, pricers: dict[str, SchedulePricer], requests: 
         base, extra = requests[e]
         grid = np.array([[prices.get((d, s.id), 0.0) for s in pricer.shifts]
                          for d in range(instance.horizon)]).reshape(extra.shape)
-        found = pricer.cheapest(extra - grid)
+        found = pricer.cheapest(extra - grid, exact_seconds)
         if found is not None:
             out.append((e, Priced(base + found.cost, found.schedule, base + found.floor)))
         if time.perf_counter() > deadline:
@@ -280,6 +293,6 @@ def _share(instance: Instance) -> None:
 
 
 def _cheapest_shared(args: tuple) -> list[tuple[str, Priced]]:
-    employees, prices, deadline = args
+    employees, prices, deadline, exact_seconds = args
     assert _shared is not None
-    return _cheapest(*_shared, employees, prices, deadline)
+    return _cheapest(*_shared, employees, prices, deadline, exact_seconds)

@@ -74,10 +74,14 @@ class _Model:
     def add_at_most(self, terms: list[State], most: int) -> None:
         if any(not isinstance(t, int) for t in terms):
             self.model.add(sum(terms) <= most)
+        elif sum(terms) > most:  # all held (or no variable at all) and already too many: nothing can be legal
+            self.model.add_bool_or([])
 
     def add_at_least(self, terms: list[State], least: int) -> None:
         if any(not isinstance(t, int) for t in terms):
             self.model.add(sum(terms) >= least)
+        elif sum(terms) < least:
+            self.model.add_bool_or([])
 
     def add_clause(self, literals: list[tuple[State, bool]]) -> None:
         """At least one (state, wanted value) holds; constants decide or drop out."""
@@ -151,7 +155,7 @@ def _no_short_runs(m: _Model, e: Staff, least: int, worked: bool) -> None:
 
 def max_weekends(m: _Model, e: Staff) -> None:
     weekends: list[State] = []
-    for w in range(m.instance.horizon // DAYS_PER_WEEK):
+    for w in range(m.instance.weekends):  # a horizon ending on a Saturday still has that weekend
         days = [DAYS_PER_WEEK * w + k for k in WEEKEND_DAYS if DAYS_PER_WEEK * w + k < m.instance.horizon]
         states = [m.worked(e.id, d) for d in days]
         if all(isinstance(s, int) for s in states):
@@ -184,13 +188,13 @@ def _objective(m: _Model) -> cp_model.LinearExpr:
 
 
 def _cover_rows(m: _Model) -> Iterator[tuple[Cover, list[cp_model.IntVar]]]:
-    """Cover rows the free part can change, with the variables that count towards each."""
+    """Cover rows on the free days, with the free variables that count towards each."""
     free = [e.id for e in m.instance.staff if e.id in m.free]
     for c in m.instance.cover:
         if c.day in m.days:
-            chosen = [m.x[key] for key in ((e, c.day, c.shift) for e in free) if key in m.x]
-            if chosen:
-                yield c, chosen
+            # A row nobody free may work still costs what the held roster leaves it: a constant, but the
+            # objective must count it to equal the benchmark's.
+            yield c, [m.x[key] for key in ((e, c.day, c.shift) for e in free) if key in m.x]
 
 
 # CP-SAT's portfolio: 8 workers run different strategies (LNS, core-based bounds, ...) interleaved on however many
@@ -276,3 +280,45 @@ def _part_cost(m: _Model, roster: Roster) -> int:
     for c, _ in _cover_rows(m):
         cost += cover_cost(c, counts[c.day, c.shift])
     return cost
+
+
+@dataclass(frozen=True)
+class CheapestSchedule:
+    schedule: tuple[str | None, ...]  # the shift worked on each day, None on a day off
+    floor: float  # no legal schedule of the employee costs less
+    optimal: bool
+
+
+def cheapest_schedule(instance: Instance, staff: Staff, costs: Mapping[tuple[int, str], float],
+                      hint: tuple[str | None, ...] | None = None, time_limit_s: float = 1.0,
+                      scale: int = 1_000) -> CheapestSchedule | None:
+    """One employee's least-cost legal schedule under every hard rule, caps per shift type included, by CP-SAT:
+    what the column generation asks when the pricing programme (scheduler/curtois_pricing.py) cannot keep a cap.
+    Costs are per (day, shift) worked, rounded to 1/scale; None if nothing legal is found in time."""
+    m = _Model(instance, [staff.id])
+    for rule in RULES:
+        rule(m, staff)
+    terms = []
+    for (_, d, s), var in m.x.items():
+        cost = costs.get((d, s), 0.0)
+        if cost == float("inf"):
+            m.model.add(var == 0)
+        else:
+            terms.append(round(cost * scale) * var)
+    m.model.minimize(sum(terms))
+    if hint is not None:
+        for (_, d, s), var in m.x.items():
+            m.model.add_hint(var, hint[d] == s)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = 1
+    status = solver.solve(m.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    schedule = [None] * instance.horizon
+    for (_, d, s), var in m.x.items():
+        if solver.boolean_value(var):
+            schedule[d] = s
+    # Each rounded cost is off by half a unit at most, and a schedule works each day once at most.
+    slack = 0.5 * instance.horizon / scale
+    return CheapestSchedule(tuple(schedule), solver.best_objective_bound / scale - slack, status == cp_model.OPTIMAL)

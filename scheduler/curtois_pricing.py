@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scheduler.curtois import DAYS_PER_WEEK, WEEKEND_DAYS, Instance, Staff
+from scheduler.curtois_model import cheapest_schedule
 
 Schedule = tuple[str | None, ...]  # the shift worked on each day of the horizon, None on a day off
 INF = math.inf
@@ -61,9 +62,10 @@ class SchedulePricer:
         """Cells of the programme's state per day: what one call costs, roughly."""
         return (len(self.shifts) * self.runs * 2 + self.rest + 1) * (self.weekends + 1) * (self.most + 1)
 
-    def cheapest(self, costs: np.ndarray) -> Priced | None:
+    def cheapest(self, costs: np.ndarray, exact_seconds: float = 0.0) -> Priced | None:
         """The legal schedule of least total cost (exact unless a cap per shift type binds), or None if the
-        programme finds no schedule that keeps every hard rule."""
+        programme finds no schedule that keeps every hard rule. exact_seconds > 0: where a cap binds, CP-SAT gets
+        that long to find the cheapest schedule with it."""
         costs = np.array(costs, dtype=float)
         found = self._solve(costs)
         if found is None or not self._over_caps(found.schedule):
@@ -71,7 +73,18 @@ class SchedulePricer:
         # Without the caps the programme is a relaxation: its optimum is a floor for what the caps allow.
         candidates = [c for c in (self._penalised(costs), self._dropped(costs)) if c is not None]
         best = min(candidates, key=lambda c: c.cost) if candidates else None
-        return best if best is None else Priced(best.cost, best.schedule, found.cost)
+        floor = found.cost
+        if exact_seconds > 0:
+            # CP-SAT knows the caps: from the heuristics' best, it proves the optimum or finds better.
+            exact = cheapest_schedule(self.instance, self.staff, {
+                (d, s.id): costs[d, k] for d in range(len(costs)) for k, s in enumerate(self.shifts)},
+                best.schedule if best else None, exact_seconds)
+            if exact is not None:
+                floor = max(floor, exact.floor)
+                cost = self._cost(costs, exact.schedule)
+                if best is None or cost < best.cost:
+                    best = Priced(cost, exact.schedule)
+        return best if best is None else Priced(best.cost, best.schedule, min(floor, best.cost))
 
     def _penalised(self, costs: np.ndarray) -> Priced | None:
         """A binding cap as a price: each shift of a type over its cap costs more, doubling, until none is over."""

@@ -43,6 +43,7 @@ class SearchSettings:
     dive_until: float = 0.8      # ... and its dive until this one; the search over parts has the rest
     dive_share: float = 0.03     # of the employees still free, fixed per step of the dive
     dive_rounds: int = 20        # of pricing after each step at most
+    exact_pricing_seconds: float = 0.5  # CP-SAT's time for an employee's schedule when a cap binds
     columns_max_cells: int = 10_000_000  # of one employee's pricing programme (days × states), or no columns
 
 
@@ -92,7 +93,7 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
     """A roster from column generation and its dive (None if the pricing finds no legal schedule for someone), and
     the best Lagrangian bound the generation proved (less a hair for the rounding of the prices)."""
     try:
-        columns = ColumnGeneration(instance, roster, workers=settings.processes)
+        columns = ColumnGeneration(instance, roster, settings.processes, settings.exact_pricing_seconds)
     except ValueError:
         return None, 0.0
     try:

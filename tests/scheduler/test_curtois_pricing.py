@@ -122,11 +122,15 @@ def test_the_programme_is_legal_and_as_cheap_as_cp_sat(data):
     if found is None:
         # Without a binding cap the programme is exact, so it finds nothing only when nothing is legal.
         assert optimum is None or capped
+        assert optimum is None or pricer.cheapest(costs, exact_seconds=10).cost == optimum
         return
     roster = {("A", d): s for d, s in enumerate(found.schedule) if s is not None}
     assert check(instance, roster) == []
     index = {s.id: k for k, s in enumerate(pricer.shifts)}
     assert found.cost == sum(costs[d, index[s]] for (_, d), s in roster.items())
-    assert optimum is not None and found.cost >= optimum
+    assert optimum is not None and optimum >= found.floor and found.cost >= optimum
     if not capped:
-        assert found.cost == optimum
+        assert found.cost == found.floor == optimum
+    # With CP-SAT allowed to keep the caps, the cheapest schedule is exact whatever binds.
+    exact = pricer.cheapest(costs, exact_seconds=10)
+    assert exact.cost == optimum and check(instance, {("A", d): s for d, s in enumerate(exact.schedule) if s}) == []
