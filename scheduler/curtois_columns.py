@@ -78,6 +78,8 @@ class _Master:
     def __init__(self, instance: Instance, requests: dict[str, tuple[int, np.ndarray]],
                  pricers: dict[str, SchedulePricer]):
         self.instance, self.requests, self.pricers = instance, requests, pricers
+        # Costed for every priced schedule: the shift positions are looked up once per employee, not per call.
+        self.shift_index = {e: {s.id: k for k, s in enumerate(p.shifts)} for e, p in pricers.items()}
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
         self.objective = self.lp.Objective()
         self.objective.SetMinimization()
@@ -96,7 +98,7 @@ class _Master:
 
     def cost(self, employee: str, schedule: Schedule) -> int:
         base, extra = self.requests[employee]
-        index = {s.id: k for k, s in enumerate(self.pricers[employee].shifts)}
+        index = self.shift_index[employee]
         return base + int(sum(extra[d, index[s]] for d, s in enumerate(schedule) if s is not None))
 
     def add(self, employee: str, schedule: Schedule) -> bool:
