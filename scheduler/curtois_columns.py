@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
 
 from scheduler.curtois import Instance
 from scheduler.curtois_pricing import Priced, Schedule, SchedulePricer
@@ -263,6 +264,49 @@ class ColumnGeneration:
         for e, index in self.fixed.items():
             schedule = self.pool.schedules[e][index]
             roster.update({(e, d): s for d, s in enumerate(schedule) if s is not None})
+        return roster
+
+
+    def integer(self, time_limit_s: float, hint: Roster | None = None, workers: int = 2,
+                seed: int = 0) -> dict[tuple[str, int], str] | None:
+        """The best roster that gives every employee one of their columns, by CP-SAT within the time limit
+        (price and branch: the columns the generation found are often enough for the optimum, where the dive
+        commits to one of them at a time). The hint's schedules join the pool first. None if nothing is found."""
+        if hint is not None:
+            for e in self.instance.staff:
+                self._add(e.id, schedule_of(self.instance, hint, e.id))
+        model = cp_model.CpModel()
+        chosen: dict[str, list[cp_model.IntVar]] = {}
+        terms = []
+        covering: dict[tuple[int, str], list[cp_model.IntVar]] = {key: [] for key in self.master.rows}
+        for e in self.instance.staff:
+            columns = self.pool.schedules[e.id]
+            chosen[e.id] = [model.new_bool_var(f"{e.id}/{i}") for i in range(len(columns))]
+            model.add_exactly_one(chosen[e.id])
+            mine = schedule_of(self.instance, hint, e.id) if hint is not None else None
+            for var, schedule in zip(chosen[e.id], columns, strict=True):
+                terms.append(self.master.cost(e.id, schedule) * var)
+                for d, s in enumerate(schedule):
+                    if s is not None and (d, s) in covering:
+                        covering[d, s].append(var)
+                if mine is not None:
+                    model.add_hint(var, schedule == mine)
+        for c in self.instance.cover:
+            under = model.new_int_var(0, c.required, "")
+            over = model.new_int_var(0, len(self.instance.staff), "")
+            model.add(sum(covering[c.day, c.shift]) + under - over == c.required)
+            terms += [c.under_weight * under, c.over_weight * over]
+        model.minimize(sum(terms))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.1, time_limit_s)
+        solver.parameters.num_workers = workers
+        solver.parameters.random_seed = seed
+        if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        roster = {}
+        for e, variables in chosen.items():
+            index = next(i for i, var in enumerate(variables) if solver.boolean_value(var))
+            roster.update({(e, d): s for d, s in enumerate(self.pool.schedules[e][index]) if s is not None})
         return roster
 
 

@@ -67,6 +67,26 @@ def test_the_programme_covers_a_week_and_the_dive_keeps_it():
     assert all(len(columns.pool.schedules[e]) > 1 for e in "ABC")
 
 
+
+def test_the_integer_programme_combines_columns_from_different_rosters():
+    # Each roster puts A and B on the same day and leaves the other uncovered (100 under + 1 over); taking A's
+    # column from one and B's from the other covers both days at no cost.
+    instance = _three(cover="0,D,1,100,1\n1,D,1,100,1", horizon=2)
+    first = {("A", 0): "D", ("B", 0): "D"}
+    second = {("A", 1): "D", ("B", 1): "D"}
+    assert objective(instance, first) == objective(instance, second) == 101
+    columns = ColumnGeneration(instance, first)
+    roster = columns.integer(10, hint=second)
+    assert roster is not None and check(instance, roster) == [] and objective(instance, roster) == 0
+    assert sorted(d for e, d in roster) == [0, 1] and {e for e, _ in roster} == {"A", "B"}
+
+
+def test_the_integer_programme_keeps_to_the_columns_it_has():
+    # One column each (nobody works): the programme cannot cover the day, whatever the cover asks.
+    instance = _three(cover="0,D,2,100,1", horizon=1)
+    columns = ColumnGeneration(instance, {})
+    assert columns.integer(10) == {}
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_the_programme_bounds_the_optimum_and_the_dive_is_legal(data):
@@ -91,3 +111,7 @@ def test_the_programme_bounds_the_optimum_and_the_dive_is_legal(data):
     assert check(instance, roster) == []
     assert columns.pool.lp_value == pytest.approx(objective(instance, roster))
     assert objective(instance, roster) >= optimum.objective
+    # Price and branch over every column found, from the dive's roster: legal, no worse, never below the optimum.
+    best = columns.integer(20, hint=roster)
+    assert best is not None and check(instance, best) == []
+    assert optimum.objective <= objective(instance, best) <= objective(instance, roster)
