@@ -98,7 +98,8 @@ def _cp_sat_optimum(instance: Instance, costs: np.ndarray, pricer: SchedulePrice
     solver.parameters.num_workers = 1
     status = solver.solve(m.model)
     assert status in (cp_model.OPTIMAL, cp_model.INFEASIBLE)
-    return solver.objective_value if status == cp_model.OPTIMAL else None
+    # The costs are whole numbers, but CP-SAT reports its objective as a float (-14.999999999999998 for -15).
+    return round(solver.objective_value) if status == cp_model.OPTIMAL else None
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
