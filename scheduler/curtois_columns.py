@@ -232,6 +232,17 @@ class ColumnGeneration:
                 return False
         return False
 
+    def day_weights(self) -> dict[tuple[str, int], dict[str | None, float]]:
+        """(employee, day) -> how the last programme's blend splits that day between shifts (None: off)."""
+        out: dict[tuple[str, int], dict[str | None, float]] = {}
+        for e, weights in self.pool.blend.items():
+            for w, schedule in zip(weights, self.pool.schedules[e], strict=True):
+                if w > 1e-9:
+                    for d, s in enumerate(schedule):
+                        split = out.setdefault((e, d), {})
+                        split[s] = split.get(s, 0.0) + w
+        return out
+
     def fix(self, employee: str, index: int) -> None:
         self.fixed[employee] = index
         for i, column in enumerate(self.master.columns[employee]):

@@ -233,10 +233,12 @@ def solve_part(instance: Instance, held: Roster, free_staff: Collection[str] | N
 
 
 def solve_instance(instance: Instance, time_limit_s: float = 60.0, workers: int = DEFAULT_WORKERS, seed: int = 0,
-                   hint: Roster | None = None, **parameters: object) -> CurtoisResult:
-    """The best roster CP-SAT finds for the whole instance within the time limit, with its proven bound."""
+                   hint: Roster | None = None, keep: Collection[tuple[str, int]] = (),
+                   **parameters: object) -> CurtoisResult:
+    """The best roster CP-SAT finds for the whole instance within the time limit, with its proven bound (of the
+    instance with the kept days held, if any). keep: (employee, day)s held as the hint has them."""
     started = time.perf_counter()
-    m, solver, status = _solve(instance, None, None, {}, hint, time_limit_s, workers, seed, parameters)
+    m, solver, status = _solve(instance, None, None, {}, hint, time_limit_s, workers, seed, parameters, keep)
     name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return CurtoisResult({}, None, solver.best_objective_bound, name, time.perf_counter() - started)
@@ -246,13 +248,18 @@ def solve_instance(instance: Instance, time_limit_s: float = 60.0, workers: int 
 
 def _solve(instance: Instance, free_staff: Collection[str] | None, days: range | None, held: Roster,
            hint: Roster | None, time_limit_s: float, workers: int, seed: int,
-           parameters: Mapping[str, object]) -> tuple[_Model, cp_model.CpSolver, int]:
+           parameters: Mapping[str, object],
+           keep: Collection[tuple[str, int]] = ()) -> tuple[_Model, cp_model.CpSolver, int]:
     m = _Model(instance, free_staff, days, held)
     for rule in RULES:
         for e in instance.staff:
             if e.id in m.free:
                 rule(m, e)
     m.model.minimize(_objective(m))
+    kept = set(keep)
+    for (e, d, s), var in m.x.items():
+        if (e, d) in kept:
+            m.model.add(var == int(hint is not None and hint.get((e, d)) == s))
     if hint:
         for (e, d, s), var in m.x.items():
             m.model.add_hint(var, hint.get((e, d)) == s)

@@ -65,6 +65,20 @@ def test_the_programme_covers_a_week_and_the_dive_keeps_it():
     # Once everybody is fixed the programme prices exactly the roster: its value is the roster's objective.
     assert check(instance, roster) == [] and columns.pool.lp_value == pytest.approx(objective(instance, roster))
     assert all(len(columns.pool.schedules[e]) > 1 for e in "ABC")
+    # The programme prices the roster alone now: each day is wholly what the roster has there.
+    assert columns.day_weights() == {(e, d): {roster.get((e, d)): pytest.approx(1)} for e in "ABC" for d in range(7)}
+
+
+def test_a_blend_splits_each_day_as_its_columns_weigh():
+    # One D a day for two days from A and B: the programme covers both days at no cost, whatever the blend.
+    instance = _three(cover="0,D,1,100,1\n1,D,1,100,1", horizon=2, max_shifts="D=2|N=0")
+    columns = ColumnGeneration(instance)
+    columns.generate(FAR)
+    weights = columns.day_weights()
+    assert set(weights) == {(e, d) for e in "ABC" for d in range(2)}
+    assert all(sum(split.values()) == pytest.approx(1) for split in weights.values())
+    for d in range(2):
+        assert sum(weights[e, d].get("D", 0.0) for e in "ABC") == pytest.approx(1)
 
 
 

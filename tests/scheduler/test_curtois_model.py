@@ -49,6 +49,18 @@ def test_max_weekends_keeps_one_weekend_off():
     assert result.objective == 20
 
 
+
+def test_kept_days_stay_as_the_hint_has_them():
+    # Day 0 wants nobody (A's off request, weight 5) and day 1 wants A (10 if missing): the optimum is D on day 1
+    # alone, but keeping the hint's days 0 (D) and 1 (off) costs 5 + 10.
+    instance = parse_instance(tiny(horizon=2, off="A,0,D,5", cover="1,D,1,10,1"))
+    assert solve_instance(instance, time_limit_s=10, workers=1).objective == 0
+    kept = solve_instance(instance, time_limit_s=10, workers=1, hint={("A", 0): "D"}, keep=[("A", 0), ("A", 1)])
+    assert kept.solution == {("A", 0): "D"} and kept.objective == 15 and kept.status == "OPTIMAL"
+    # Keeping day 0 alone leaves day 1 free: D on day 0 (5), then D on day 1 (D may follow D).
+    half = solve_instance(instance, time_limit_s=10, workers=1, hint={("A", 0): "D"}, keep=[("A", 0)])
+    assert half.solution == {("A", 0): "D", ("A", 1): "D"} and half.objective == 5
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_any_small_instance_is_solved_within_the_rules(data):
