@@ -25,6 +25,7 @@ from scheduler.curtois import Instance
 from scheduler.curtois_pricing import Priced, Schedule, SchedulePricer
 
 Roster = Mapping[tuple[str, int], str]
+FORCED = 1e6  # what the pricing takes off for a day held at a shift: more than any schedule can cost otherwise
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ class ColumnGeneration:
         self.master = _Master(instance, self.requests, self.pricers)
         self.pool = ColumnPool({e.id: [] for e in instance.staff})
         self.fixed: dict[str, int] = {}  # employee -> index of the one column left to them
+        self.forced: dict[str, dict[int, str | None]] = {}  # employee -> day -> the shift held (None: off)
         # The best Lagrangian bound of the whole instance: from rounds before the dive whose pricing was exact.
         self.bound = -float("inf")
         self.started = time.perf_counter()
@@ -181,18 +183,19 @@ class ColumnGeneration:
         bound at `at` (-inf if the round was cut short or someone had no legal schedule)."""
         at = prices if at is None else at
         # CP-SAT for binding caps while generating; the dive wants many quick rounds more than exact ones.
-        exact = 0.0 if self.fixed else self.exact_seconds
+        exact = 0.0 if self.diving else self.exact_seconds
         bound = sum(at.get((c.day, c.shift), 0.0) * c.required for c in self.instance.cover)
         free = [e.id for e in self.instance.staff if e.id not in self.fixed]
         for e, index in self.fixed.items():
             schedule = self.pool.schedules[e][index]
             bound += self.master.cost(e, schedule) - sum(at.get((d, s), 0.0) for d, s in enumerate(schedule) if s)
+        forced = {e: self.forced[e] for e in free if e in self.forced}
         if self.processes is None:
-            found = _cheapest(self.instance, self.pricers, self.requests, free, at, deadline, exact)
+            found = _cheapest(self.instance, self.pricers, self.requests, free, at, deadline, exact, forced)
         else:
             chunks = [free[i::self.workers] for i in range(self.workers)]
-            found = [f for part in self.processes.map(_cheapest_shared, [(c, at, deadline, exact) for c in chunks])
-                     for f in part]
+            found = [f for part in self.processes.map(_cheapest_shared, [
+                (c, at, deadline, exact, {e: forced[e] for e in c if e in forced}) for c in chunks]) for f in part]
         added = 0
         for e, priced in found:
             bound += priced.floor
@@ -223,7 +226,7 @@ class ColumnGeneration:
                 added, bound = self.price(prices, blends, deadline)
                 if bound > best:
                     best, centre = bound, prices
-            if not self.fixed:
+            if not self.diving:
                 self.bound = max(self.bound, best)
             self.pool.rounds.append(ColumnRound(self.pool.lp_value, added, time.perf_counter() - self.started))
             if added == 0:
@@ -241,6 +244,126 @@ class ColumnGeneration:
                     for d, s in enumerate(schedule):
                         split = out.setdefault((e, d), {})
                         split[s] = split.get(s, 0.0) + w
+        return out
+
+    @property
+    def diving(self) -> bool:
+        """Whether anything is fixed or forced: then the programme no longer relaxes the whole instance."""
+        return bool(self.fixed or self.forced)
+
+    def force(self, employee: str, day: int, shift: str | None) -> None:
+        """Hold one day of an employee (a shift, or off): their columns that differ there leave the programme,
+        and their pricing from now on only brings schedules that keep it."""
+        self.forced.setdefault(employee, {})[day] = shift
+        kept = False
+        for schedule, column in zip(self.pool.schedules[employee], self.master.columns[employee], strict=True):
+            if schedule[day] != shift:
+                column.SetUb(0)
+            kept = kept or column.ub() > 0
+        if not kept:
+            # The programme needs a column of theirs that keeps every held day: their favourite one will do.
+            found = _cheapest(self.instance, self.pricers, self.requests, [employee], {}, float("inf"), 0.0,
+                              {employee: self.forced[employee]})
+            if not found:
+                del self.forced[employee][day]
+                self._reopen(employee)
+                raise ValueError(f"{self.instance.name}: no legal schedule of {employee} keeps day {day} as "
+                                 f"{shift or 'off'} with the days held before")
+            self._add(employee, found[0][1].schedule)
+
+    def dive_cells(self, deadline: float, share: float = 0.03, rounds_per_step: int = 20, rise: float = 0.5,
+                   tries: int = 5) -> dict[tuple[str, int], str]:
+        """Hold the days the blend agrees on most (an employee's columns of most weight working the same shift, or
+        all off), a share of the undecided days at a time, and let everybody answer with new columns, until each
+        employee's blend is one column; then the dive by columns (`dive`) makes the roster, at once if the
+        deadline has come.
+
+        A step that lifts the programme by more than `rise` is taken back and its days are tried one at a time
+        (the first `tries` of them): the first that lifts it by at most `rise` is held, or else the one that
+        lifts it least. Holding a day leaves an employee every schedule that keeps it, where fixing a column
+        leaves one, so the programme stays near its optimum for longer."""
+        step_seconds = 0.0
+        while (left := deadline - time.perf_counter()) > 0:
+            step_started = time.perf_counter()
+            self.solve()
+            before = self.pool.lp_value
+            candidates = self._undecided_days()
+            if not candidates:
+                break
+            count = max(1, int(share * len(candidates)), math.ceil(len(candidates) * step_seconds / left))
+            step = self._compatible(candidates, count)
+            self._hold(step)
+            self.generate(deadline, rounds_per_step)
+            if self.pool.lp_value > before + rise and len(step) > 1:
+                self._release(step)
+                lifts = []
+                for cell in candidates[:tries]:
+                    self._hold([cell])
+                    self.generate(deadline, rounds_per_step)
+                    lifts.append((self.pool.lp_value - before, cell))
+                    if lifts[-1][0] <= rise:
+                        break
+                    self._release([cell])
+                else:
+                    self._hold([min(lifts, key=lambda lift: lift[0])[1]])
+                    self.generate(deadline, rounds_per_step)
+            step_seconds = time.perf_counter() - step_started
+        return self.dive(deadline, share, rounds_per_step)
+
+    def _compatible(self, candidates: list[tuple[float, str, int, str | None]],
+                    count: int) -> list[tuple[str, int, str | None]]:
+        """Up to `count` of the candidate days, in their order, that a column in each employee's blend keeps all
+        together (so the programme stays feasible when they are held)."""
+        held: dict[str, dict[int, str | None]] = {}
+        out = []
+        for _, e, d, shift in candidates:
+            if len(out) == count:
+                break
+            mine = {**held.get(e, {}), d: shift}
+            if any(w > 1e-6 and all(schedule[day] == s for day, s in mine.items())
+                   for w, schedule in zip(self.pool.blend[e], self.pool.schedules[e], strict=True)):
+                held[e] = mine
+                out.append((e, d, shift))
+        return out
+
+    def _hold(self, cells: list[tuple[str, int, str | None]] | list[tuple[float, str, int, str | None]]) -> None:
+        for cell in cells:
+            self.force(*cell[-3:])
+
+    def _release(self, cells: list[tuple[str, int, str | None]] | list[tuple[float, str, int, str | None]]) -> None:
+        """Let held days go again: each employee's columns that keep what is still held come back."""
+        for cell in cells:
+            e, d, _ = cell[-3:]
+            del self.forced[e][d]
+        for e in {cell[-3] for cell in cells}:
+            self._reopen(e)
+
+    def _reopen(self, employee: str) -> None:
+        """Every column of the employee that keeps their held days back in the programme, the others out."""
+        held = self.forced.get(employee, {})
+        for schedule, column in zip(self.pool.schedules[employee], self.master.columns[employee], strict=True):
+            column.SetUb(self.master.lp.infinity() if all(schedule[d] == s for d, s in held.items()) else 0)
+
+    def _undecided_days(self) -> list[tuple[float, str, int, str | None]]:
+        """(weight, employee, day, shift or None for off) where the blend of an employee not yet fixed is split
+        on that day, heaviest first."""
+        out = []
+        for e in self.instance.staff:
+            if e.id in self.fixed:
+                continue
+            active = [(w, schedule) for w, schedule in zip(self.pool.blend[e.id], self.pool.schedules[e.id],
+                                                              strict=True) if w > 1e-6]
+            if len(active) < 2:
+                continue
+            held = self.forced.get(e.id, {})
+            for d in range(self.instance.horizon):
+                if d in held:
+                    continue
+                weights: dict[str | None, float] = {}
+                for w, schedule in active:
+                    weights[schedule[d]] = weights.get(schedule[d], 0.0) + w
+                out += [(w, e.id, d, shift) for shift, w in weights.items() if w < 1 - 1e-6]
+        out.sort(key=lambda c: -c[0])
         return out
 
     def fix(self, employee: str, index: int) -> None:
@@ -323,19 +446,27 @@ class ColumnGeneration:
 
 def _cheapest(instance: Instance, pricers: dict[str, SchedulePricer], requests: dict[str, tuple[int, np.ndarray]],
               employees: list[str], prices: Mapping[tuple[int, str], float], deadline: float,
-              exact_seconds: float = 0.0) -> list[tuple[str, Priced]]:
-    """Each employee's cheapest schedule at these cover prices, with its cost (requests less prices, without the
-    base of on-request weights); employees without a legal schedule are left out, and so are those after the
-    deadline."""
+              exact_seconds: float = 0.0,
+              forced: Mapping[str, Mapping[int, str | None]] | None = None) -> list[tuple[str, Priced]]:
+    """Each employee's cheapest schedule at these cover prices that keeps the days forced on them, with its cost
+    (requests less prices, without the base of on-request weights); employees without such a schedule are left
+    out, and so are those after the deadline."""
     out = []
     for e in employees:
         pricer = pricers[e]
         base, extra = requests[e]
         grid = np.array([[prices.get((d, s.id), 0.0) for s in pricer.shifts]
                          for d in range(instance.horizon)]).reshape(extra.shape)
-        found = pricer.cheapest(extra - grid, exact_seconds)
-        if found is not None:
-            out.append((e, Priced(base + found.cost, found.schedule, base + found.floor)))
+        costs = extra - grid
+        held = (forced or {}).get(e, {})
+        for d, shift in held.items():
+            # Other shifts that day are ruled out; a held shift is worth more than anything else could cost.
+            for k, s in enumerate(pricer.shifts):
+                costs[d, k] = costs[d, k] - FORCED if s.id == shift else np.inf
+        found = pricer.cheapest(costs, exact_seconds)
+        if found is not None and all(found.schedule[d] == shift for d, shift in held.items()):
+            back = FORCED * sum(shift is not None for shift in held.values())
+            out.append((e, Priced(base + found.cost + back, found.schedule, base + found.floor + back)))
         if time.perf_counter() > deadline:
             break
     return out
@@ -350,6 +481,6 @@ def _share(instance: Instance) -> None:
 
 
 def _cheapest_shared(args: tuple) -> list[tuple[str, Priced]]:
-    employees, prices, deadline, exact_seconds = args
+    employees, prices, deadline, exact_seconds, forced = args
     assert _shared is not None
-    return _cheapest(*_shared, employees, prices, deadline, exact_seconds)
+    return _cheapest(*_shared, employees, prices, deadline, exact_seconds, forced)

@@ -44,6 +44,7 @@ class SearchSettings:
     dive_share: float = 0.03     # of the employees still free, fixed per step of the dive
     dive_rounds: int = 20        # of pricing after each step at most
     integer_share: float = 0.1   # of the time limit at most, for the best roster from the columns after the dive
+    dive_by_days: bool = False   # hold single days of the blend (ColumnGeneration.dive_cells), not whole columns
     exact_pricing_seconds: float = 0.5  # CP-SAT's time for an employee's schedule when a cap binds
     columns_max_cells: int = 10_000_000  # of one employee's pricing programme (days × states), or no columns
 
@@ -103,7 +104,8 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
     try:
         columns.generate(columns_deadline)
         floor = columns.bound - 1e-6 * max(1.0, abs(columns.bound))
-        found = columns.dive(dive_deadline, settings.dive_share, settings.dive_rounds)
+        plunge = columns.dive_cells if settings.dive_by_days else columns.dive
+        found = plunge(dive_deadline, settings.dive_share, settings.dive_rounds)
         if roster is not None and objective(instance, roster) < objective(instance, found):
             found = dict(roster)
         # The dive commits to one column at a time; the columns it and the generation found often combine into

@@ -82,6 +82,42 @@ def test_a_blend_splits_each_day_as_its_columns_weigh():
 
 
 
+def test_a_held_day_keeps_the_blend_to_it_and_letting_go_restores_the_programme():
+    # A wants N on day 2 (weight 50): held off that day, the programme loses the wish; let go, it has it back.
+    instance = _three(cover="\n".join(f"{d},D,1,100,1" for d in range(7)), on="A,2,N,50", max_shifts="D=7|N=7")
+    columns = ColumnGeneration(instance)
+    columns.generate(FAR)
+    free = columns.pool.lp_value
+    columns.force("A", 2, None)
+    columns.generate(FAR)
+    assert columns.pool.lp_value == pytest.approx(free + 50)
+    assert columns.day_weights()["A", 2] == {None: pytest.approx(1)}
+    columns._release([("A", 2, None)])
+    columns.generate(FAR)
+    assert columns.pool.lp_value == pytest.approx(free) and columns.forced["A"] == {}
+
+
+def test_holding_a_day_no_legal_schedule_keeps_is_refused_and_undone():
+    # Everybody must work 8 hours of the single day: A cannot be held off it.
+    instance = _three(cover="0,D,1,100,1", horizon=1, min_minutes=480)
+    columns = ColumnGeneration(instance)
+    columns.generate(FAR)
+    value = columns.pool.lp_value
+    with pytest.raises(ValueError, match="no legal schedule of A keeps day 0 as off"):
+        columns.force("A", 0, None)
+    assert columns.forced["A"] == {}
+    columns.generate(FAR)
+    assert columns.pool.lp_value == pytest.approx(value)
+
+def test_the_dive_by_days_ends_in_a_legal_roster_the_programme_prices_exactly():
+    instance = _three(cover="\n".join(f"{d},D,2,100,1\n{d},N,1,30,1" for d in range(7)), on="A,2,N,5\nB,4,D,3",
+                      off="C,1,D,7", max_shifts="D=7|N=7")
+    columns = ColumnGeneration(instance)
+    columns.generate(FAR)
+    roster = columns.dive_cells(FAR)
+    assert check(instance, roster) == [] and columns.pool.lp_value == pytest.approx(objective(instance, roster))
+    assert objective(instance, roster) >= solve_instance(instance, time_limit_s=10, workers=1).objective
+
 def test_the_integer_programme_combines_columns_from_different_rosters():
     # Each roster puts A and B on the same day and leaves the other uncovered (100 under + 1 over); taking A's
     # column from one and B's from the other covers both days at no cost.
