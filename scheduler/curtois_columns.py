@@ -269,7 +269,10 @@ class ColumnGeneration:
                 self._reopen(employee)
                 raise ValueError(f"{self.instance.name}: no legal schedule of {employee} keeps day {day} as "
                                  f"{shift or 'off'} with the days held before")
-            self._add(employee, found[0][1].schedule)
+            schedule = found[0][1].schedule
+            if not self._add(employee, schedule):  # known, but left out by an earlier hold: back it comes
+                index = self.pool.schedules[employee].index(schedule)
+                self.master.columns[employee][index].SetUb(self.master.lp.infinity())
 
     def dive_cells(self, deadline: float, share: float = 0.03, rounds_per_step: int = 20, rise: float = 0.5,
                    tries: int = 5) -> dict[tuple[str, int], str]:
@@ -319,6 +322,8 @@ class ColumnGeneration:
         for _, e, d, shift in candidates:
             if len(out) == count:
                 break
+            if d in held.get(e, {}):  # the same day at another shift: one of them is enough
+                continue
             mine = {**held.get(e, {}), d: shift}
             if any(w > 1e-6 and all(schedule[day] == s for day, s in mine.items())
                    for w, schedule in zip(self.pool.blend[e], self.pool.schedules[e], strict=True)):

@@ -165,3 +165,8 @@ def test_the_programme_bounds_the_optimum_and_the_dive_is_legal(data):
     best = columns.integer(20, hint=roster)
     assert best is not None and check(instance, best) == []
     assert optimum.objective <= objective(instance, best) <= objective(instance, roster)
+    # The dive by days holds, lets go and tries again: it still ends legal, priced exactly, never below the optimum.
+    quick.generate(time.perf_counter() + 60)
+    by_days = quick.dive_cells(time.perf_counter() + 60, share=0.5, rise=0.0, tries=3)
+    assert check(instance, by_days) == [] and quick.pool.lp_value == pytest.approx(objective(instance, by_days))
+    assert objective(instance, by_days) >= optimum.objective
