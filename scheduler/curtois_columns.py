@@ -271,8 +271,7 @@ class ColumnGeneration:
                                  f"{shift or 'off'} with the days held before")
             schedule = found[0][1].schedule
             if not self._add(employee, schedule):  # known, but left out by an earlier hold: back it comes
-                index = self.pool.schedules[employee].index(schedule)
-                self.master.columns[employee][index].SetUb(self.master.lp.infinity())
+                self._reopen(employee)
 
     def dive_cells(self, deadline: float, share: float = 0.03, rounds_per_step: int = 20, rise: float = 0.5,
                    tries: int = 5) -> dict[tuple[str, int], str]:
@@ -300,7 +299,7 @@ class ColumnGeneration:
             if self.pool.lp_value > before + rise and len(step) > 1:
                 self._release(step)
                 lifts = []
-                for cell in candidates[:tries]:
+                for cell in [(e, d, shift) for _, e, d, shift in candidates[:tries]]:
                     self._hold([cell])
                     self.generate(deadline, rounds_per_step)
                     lifts.append((self.pool.lp_value - before, cell))
@@ -331,17 +330,16 @@ class ColumnGeneration:
                 out.append((e, d, shift))
         return out
 
-    def _hold(self, cells: list[tuple[str, int, str | None]] | list[tuple[float, str, int, str | None]]) -> None:
-        for cell in cells:
-            self.force(*cell[-3:])
+    def _hold(self, cells: list[tuple[str, int, str | None]]) -> None:
+        for employee, day, shift in cells:
+            self.force(employee, day, shift)
 
-    def _release(self, cells: list[tuple[str, int, str | None]] | list[tuple[float, str, int, str | None]]) -> None:
+    def _release(self, cells: list[tuple[str, int, str | None]]) -> None:
         """Let held days go again: each employee's columns that keep what is still held come back."""
-        for cell in cells:
-            e, d, _ = cell[-3:]
-            del self.forced[e][d]
-        for e in {cell[-3] for cell in cells}:
-            self._reopen(e)
+        for employee, day, _ in cells:
+            del self.forced[employee][day]
+        for employee in {cell[0] for cell in cells}:
+            self._reopen(employee)
 
     def _reopen(self, employee: str) -> None:
         """Every column of the employee that keeps their held days back in the programme, the others out."""
@@ -404,7 +402,6 @@ class ColumnGeneration:
             schedule = self.pool.schedules[e][index]
             roster.update({(e, d): s for d, s in enumerate(schedule) if s is not None})
         return roster
-
 
     def integer(self, time_limit_s: float, hint: Roster | None = None, workers: int = 2,
                 seed: int = 0) -> dict[tuple[str, int], str] | None:
