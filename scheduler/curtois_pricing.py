@@ -36,7 +36,8 @@ class SchedulePricer:
 
     PENALTY_ROUNDS = 12
 
-    def __init__(self, instance: Instance, staff: Staff):
+    def __init__(self, instance: Instance, staff: Staff, max_state: int = 400_000):
+        """max_state: cells a day the programme may grow to with the caps per shift type counted."""
         self.instance, self.staff, horizon = instance, staff, instance.horizon
         self.shifts = [s for s in instance.shifts if staff.max_shifts.get(s.id, horizon) > 0]
         unit = math.gcd(*(s.minutes for s in self.shifts)) if self.shifts else 1
@@ -56,6 +57,7 @@ class SchedulePricer:
         self.runs = max(1, staff.max_consecutive_shifts)
         self.rest = max(1, staff.min_consecutive_days_off)
         self.weekends = max(0, staff.max_weekends)
+        self.max_state = max_state
 
     @property
     def size(self) -> int:
@@ -63,17 +65,27 @@ class SchedulePricer:
         return (len(self.shifts) * self.runs * 2 + self.rest + 1) * (self.weekends + 1) * (self.most + 1)
 
     def cheapest(self, costs: np.ndarray, exact_seconds: float = 0.0) -> Priced | None:
-        """The legal schedule of least total cost (exact unless a cap per shift type binds), or None if the
-        programme finds no schedule that keeps every hard rule. exact_seconds > 0: where a cap binds, CP-SAT gets
-        that long to find the cheapest schedule with it."""
+        """The legal schedule of least total cost, or None if no schedule keeps every hard rule.
+
+        The caps per shift type join the programme's state one by one, as the cheapest schedule without them goes
+        over them: exact while the state stays within `max_state` cells a day. Past that the heuristics below
+        give a legal schedule and the relaxation a floor; exact_seconds > 0 then gives CP-SAT that long to find
+        the cheapest schedule with every cap."""
         costs = np.array(costs, dtype=float)
-        found = self._solve(costs)
+        counted: tuple[int, ...] = ()
+        found = self._solve(costs, counted)
+        while found is not None and (over := self._over_caps(found.schedule)):
+            wider = tuple(sorted({*counted, *over}))
+            if self._state_size(wider) > self.max_state:
+                break
+            counted = wider
+            found = self._solve(costs, counted)
         if found is None or not self._over_caps(found.schedule):
             return found if found is None else Priced(found.cost, found.schedule, found.cost)
-        # Without the caps the programme is a relaxation: its optimum is a floor for what the caps allow.
-        candidates = [c for c in (self._penalised(costs), self._dropped(costs)) if c is not None]
-        best = min(candidates, key=lambda c: c.cost) if candidates else None
+        # Without some caps the programme is a relaxation: its optimum is a floor for what the caps allow.
         floor = found.cost
+        candidates = [c for c in (self._penalised(costs, counted), self._dropped(costs, counted)) if c is not None]
+        best = min(candidates, key=lambda c: c.cost) if candidates else None
         if exact_seconds > 0:
             # CP-SAT knows the caps: from the heuristics' best, it proves the optimum or finds better.
             exact = cheapest_schedule(self.instance, self.staff, {
@@ -86,13 +98,17 @@ class SchedulePricer:
                     best = Priced(cost, exact.schedule)
         return best if best is None else Priced(best.cost, best.schedule, min(floor, best.cost))
 
-    def _penalised(self, costs: np.ndarray) -> Priced | None:
+    def _state_size(self, counted: tuple[int, ...]) -> int:
+        return self.size * math.prod(self.caps[k] + 1 for k in counted)
+
+    def _penalised(self, costs: np.ndarray, counted: tuple[int, ...]) -> Priced | None:
         """A binding cap as a price: each shift of a type over its cap costs more, doubling, until none is over."""
         finite = np.abs(costs[np.isfinite(costs)])
-        step = np.full(len(self.shifts), max(1.0, float(finite.mean()) if finite.size else 1.0))
+        # The median, not the mean: a day held by the column generation costs a million less than the others.
+        step = np.full(len(self.shifts), max(1.0, float(np.median(finite)) if finite.size else 1.0))
         penalty = np.zeros(len(self.shifts))
         for _ in range(self.PENALTY_ROUNDS):
-            over = self._over_caps(found.schedule) if (found := self._solve(costs + penalty)) else None
+            over = self._over_caps(found.schedule) if (found := self._solve(costs + penalty, counted)) else None
             if found is None:
                 return None
             if not over:
@@ -101,11 +117,11 @@ class SchedulePricer:
             step[over] *= 2
         return None
 
-    def _dropped(self, costs: np.ndarray) -> Priced | None:
+    def _dropped(self, costs: np.ndarray, counted: tuple[int, ...]) -> Priced | None:
         """A schedule over a cap keeps the cap's worth of its cheapest days of that type; the other days of that
         type go, and it is solved again until it keeps every cap (each round removes days, so this ends)."""
         costs = costs.copy()
-        while (found := self._solve(costs)) is not None:
+        while (found := self._solve(costs, counted)) is not None:
             over = self._over_caps(found.schedule)
             if not over:
                 return found
@@ -123,144 +139,178 @@ class SchedulePricer:
         counts = Counter(schedule)
         return [k for k, s in enumerate(self.shifts) if counts[s.id] > self.caps[k]]
 
-    def _solve(self, costs: np.ndarray) -> Priced | None:
+    def _solve(self, costs: np.ndarray, counted: tuple[int, ...] = ()) -> Priced | None:
         days = self.instance.horizon
         if max(0, self.fewest) > self.most:
             return None
         if not self.shifts:
             return Priced(0.0, (None,) * days) if self.fewest <= 0 else None
-        work, off = self._first_day(costs[0])
+        state = _State(self, counted)
+        work, off = state.first_day(costs[0])
         history = [(work, off)]
         for d in range(1, days):
-            work, off = self._next_day(work, off, costs[d], d)
+            work, off = state.next_day(work, off, costs[d], d)
             history.append((work, off))
-        return self._best_end(history, costs)
+        return state.best_end(history)
 
-    # The arrays: work[t, r, f, w, m] = least cost of the days so far, ending with shift t worked r + 1 days in a row
-    # (f = 1: the run began on day 0, so it may be shorter than the minimum), w weekends and m minute units worked;
-    # off[q, w, m] likewise ending with q days off in a row (q = 0: off since day 0; q = rest: rest or more).
+
+class _State:
+    """The programme's arrays for one set of counted caps.
+
+    work[t, r, f, w, c..., m] = least cost of the days so far, ending with shift t worked r + 1 days in a row (f = 1:
+    the run began on day 0, so it may be shorter than the minimum), w weekends worked, c shifts worked of each
+    counted type and m minute units worked; off[q, w, c..., m] likewise ending with q days off in a row (q = 0: off
+    since day 0; q = rest: rest or more). The axes after the run are the resources: what a shift uses up."""
+
+    def __init__(self, pricer: SchedulePricer, counted: tuple[int, ...]):
+        self.p = pricer
+        self.counted = counted
+        self.resources = (pricer.weekends + 1, *(pricer.caps[k] + 1 for k in counted), pricer.most + 1)
+        self.weekend_axis = -len(self.resources)
+        # Shifts that use up the same resources advance together: the same length and the same counted type.
+        groups: dict[tuple[int, int | None], list[int]] = {}
+        for t, n in enumerate(pricer.length):
+            groups.setdefault((n, counted.index(t) if t in counted else None), []).append(t)
+        self.groups = [(n, c, np.array(ts)) for (n, c), ts in groups.items()]
 
     def _empty(self) -> tuple[np.ndarray, np.ndarray]:
-        shape = (self.weekends + 1, self.most + 1)
-        return (np.full((len(self.shifts), self.runs, 2, *shape), INF), np.full((self.rest + 1, *shape), INF))
+        p = self.p
+        return (np.full((len(p.shifts), p.runs, 2, *self.resources), INF),
+                np.full((p.rest + 1, *self.resources), INF))
 
-    def _first_day(self, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _used(self, t: int) -> tuple[int, ...]:
+        """What working shift t adds to the resources after the weekends: one of its type if counted, its minutes."""
+        return (*(int(t == k) for k in self.counted), self.p.length[t])
+
+    def first_day(self, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         work, off = self._empty()
-        off[0, 0, 0] = 0.0
-        if 0 not in self.off_days:
-            for t, length in enumerate(self.length):
-                if length <= self.most:
-                    work[t, 0, 1, 0, length] = cost[t]
+        off[(0,) * (1 + len(self.resources))] = 0.0
+        if 0 not in self.p.off_days:
+            for t in range(len(self.p.shifts)):
+                at = (0, *self._used(t))
+                if all(i < n for i, n in zip(at, self.resources, strict=True)):
+                    work[(t, 0, 1, *at)] = cost[t]
         return work, off
 
-    def _next_day(self, work: np.ndarray, off: np.ndarray, cost: np.ndarray,
-                  day: int) -> tuple[np.ndarray, np.ndarray]:
+    def next_day(self, work: np.ndarray, off: np.ndarray, cost: np.ndarray,
+                 day: int) -> tuple[np.ndarray, np.ndarray]:
+        p = self.p
         new_work, new_off = self._empty()
         new_off[0] = off[0]
         may_end = self._may_end(work)
-        if self.rest == 1:
+        if p.rest == 1:
             new_off[1] = np.minimum(may_end, off[1])
         else:
             new_off[1] = may_end
-            new_off[2:self.rest] = off[1:self.rest - 1]
-            new_off[self.rest] = np.minimum(off[self.rest - 1], off[self.rest])
-        if day in self.off_days:
+            new_off[2:p.rest] = off[1:p.rest - 1]
+            new_off[p.rest] = np.minimum(off[p.rest - 1], off[p.rest])
+        if day in p.off_days:
             return new_work, new_off
         weekday = day % DAYS_PER_WEEK
-        start = np.minimum(off[0], off[self.rest])  # a run may start after the first days off or a full rest
+        start = np.minimum(off[0], off[p.rest])  # a run may start after the first days off or a full rest
         if weekday in (SATURDAY, SUNDAY):
-            start = _one_more_weekend(start)
+            start = self._one_more_weekend(start)
         carry = None
-        if self.runs > 1:
+        if p.runs > 1:
             # carry[t] = the cheapest run state of yesterday that shift t may follow, one day longer; shifts that
             # may follow the same shifts share one reduction
-            carry = np.empty((len(self.shifts), *work.shape[1:]))[:, :-1]
-            for before, followers in self.by_predecessors:
+            carry = np.empty((len(p.shifts), *work.shape[1:]))[:, :-1]
+            for before, followers in p.by_predecessors:
                 carry[followers] = work[before, :-1].min(axis=0) if len(before) else INF
             if weekday == SATURDAY:  # on Sunday a run going on from Saturday has its weekend counted already
-                carry = _one_more_weekend(carry)
-        for length, group in self.by_length:
-            added = cost[group].reshape(-1, 1, 1)
-            new_work[group, 0, 0] = _more_minutes(start, length)[np.newaxis] + added
+                carry = self._one_more_weekend(carry)
+        for length, counted, group in self.groups:
+            added = cost[group].reshape(-1, *(1,) * len(self.resources))
+            new_work[group, 0, 0] = self._use(start, length, counted)[np.newaxis] + added
             if carry is not None:
-                new_work[group, 1:] = _more_minutes(carry[group], length) + added.reshape(-1, 1, 1, 1, 1)
+                new_work[group, 1:] = self._use(carry[group], length, counted) + added[:, np.newaxis, np.newaxis]
         return new_work, new_off
 
     def _may_end(self, work: np.ndarray) -> np.ndarray:
         """Least cost over the work states whose run may end today: long enough, or begun on day 0."""
-        least = self.staff.min_consecutive_shifts
+        least = self.p.staff.min_consecutive_shifts
         ended = work[:, :, 1].min(axis=(0, 1))
-        if max(1, least) - 1 < self.runs:
+        if max(1, least) - 1 < self.p.runs:
             ended = np.minimum(ended, work[:, max(1, least) - 1:, 0].min(axis=(0, 1)))
         return ended
 
-    def _best_end(self, history: list[tuple[np.ndarray, np.ndarray]], costs: np.ndarray) -> Priced | None:
+    def _one_more_weekend(self, values: np.ndarray) -> np.ndarray:
+        """The values moved one weekend up; what would pass the most weekends falls off."""
+        return _moved(values, {self.weekend_axis: 1})
+
+    def _use(self, values: np.ndarray, length: int, counted: int | None) -> np.ndarray:
+        """The values moved by a shift of `length` minute units (and one more of a counted type)."""
+        moves = {-1: length}
+        if counted is not None:
+            moves[self.weekend_axis + 1 + counted] = 1
+        return _moved(values, moves)
+
+    def best_end(self, history: list[tuple[np.ndarray, np.ndarray]]) -> Priced | None:
+        p = self.p
         work, off = history[-1]
-        low = max(0, self.fewest)
+        low = max(0, p.fewest)
         best_work = work[..., low:].min() if work.size else INF
         best_off = off[..., low:].min()
         if min(best_work, best_off) == INF:
             return None
         if best_work <= best_off:
-            t, r, f, w, m = np.unravel_index(np.argmin(work[..., low:]), work[..., low:].shape)
-            state: tuple = ("work", int(t), int(r), int(f), int(w), int(m) + low)
+            at = np.unravel_index(np.argmin(work[..., low:]), work[..., low:].shape)
+            state: tuple = ("work", *(int(i) for i in at[:3]), (*(int(i) for i in at[3:-1]), int(at[-1]) + low))
             total = float(best_work)
         else:
-            q, w, m = np.unravel_index(np.argmin(off[..., low:]), off[..., low:].shape)
-            state, total = ("off", int(q), int(w), int(m) + low), float(best_off)
+            at = np.unravel_index(np.argmin(off[..., low:]), off[..., low:].shape)
+            state, total = ("off", int(at[0]), (*(int(i) for i in at[1:-1]), int(at[-1]) + low)), float(best_off)
         schedule: list[str | None] = [None] * len(history)
         for d in range(len(history) - 1, -1, -1):
             if state[0] == "work":
-                schedule[d] = self.shifts[state[1]].id
+                schedule[d] = p.shifts[state[1]].id
             if d > 0:
-                state = self._before(state, history[d - 1], costs[d], d)
+                state = self._before(state, history[d - 1], d)
         return Priced(total, tuple(schedule))
 
-    def _before(self, state: tuple, previous: tuple[np.ndarray, np.ndarray], cost: np.ndarray, day: int) -> tuple:
-        """The state of the day before that the forward pass took to reach `state`: the candidate whose value plus
-        today's cost comes closest to the value of `state` (they are equal but for rounding)."""
+    def _before(self, state: tuple, previous: tuple[np.ndarray, np.ndarray], day: int) -> tuple:
+        """The state of the day before that the forward pass took to reach `state`: the cheapest candidate (the
+        forward pass took the least of them, and all candidates add the same cost of today)."""
+        p = self.p
         work, off = previous
         candidates: list[tuple[float, tuple]] = []
         weekday = day % DAYS_PER_WEEK
         if state[0] == "off":
-            _, q, w, m = state
+            _, q, used = state
             if q == 0:
                 return state
             if q == 1:
-                least = max(1, self.staff.min_consecutive_shifts)
-                for t in range(len(self.shifts)):
-                    for r in range(self.runs):
+                least = max(1, p.staff.min_consecutive_shifts)
+                for t in range(len(p.shifts)):
+                    for r in range(p.runs):
                         for f in (0, 1):
                             if f == 1 or r + 1 >= least:
-                                candidates.append((work[t, r, f, w, m], ("work", t, r, f, w, m)))
-                if self.rest == 1:
-                    candidates.append((off[1, w, m], ("off", 1, w, m)))
+                                candidates.append((work[(t, r, f, *used)], ("work", t, r, f, used)))
+                if p.rest == 1:
+                    candidates.append((off[(1, *used)], ("off", 1, used)))
             else:
-                candidates.append((off[q - 1, w, m], ("off", q - 1, w, m)))
-                if q == self.rest:
-                    candidates.append((off[q, w, m], ("off", q, w, m)))
+                candidates.append((off[(q - 1, *used)], ("off", q - 1, used)))
+                if q == p.rest:
+                    candidates.append((off[(q, *used)], ("off", q, used)))
             return min(candidates, key=lambda c: c[0])[1]
-        _, t, r, f, w, m = state
-        m0 = m - self.length[t]
+        _, t, r, f, used = state
+        weekend = weekday in (SATURDAY, SUNDAY) if r == 0 else weekday == SATURDAY
+        before = (used[0] - weekend, *(u - n for u, n in zip(used[1:], self._used(t), strict=True)))
         if r == 0:
-            w0 = w - 1 if weekday in (SATURDAY, SUNDAY) else w
-            candidates = [(off[q, w0, m0], ("off", q, w0, m0)) for q in {0, self.rest}]
+            candidates = [(off[(q, *before)], ("off", q, before)) for q in {0, p.rest}]
         else:
-            w0 = w - 1 if weekday == SATURDAY else w
-            candidates = [(work[s, r - 1, f, w0, m0], ("work", int(s), r - 1, f, w0, m0)) for s in self.may_follow[t]]
+            candidates = [(work[(int(s), r - 1, f, *before)], ("work", int(s), r - 1, f, before))
+                          for s in p.may_follow[t]]
         return min(candidates, key=lambda c: c[0])[1]
 
 
-def _one_more_weekend(values: np.ndarray) -> np.ndarray:
-    """The values moved one weekend up (axis -2); what would pass the most weekends falls off."""
+def _moved(values: np.ndarray, moves: dict[int, int]) -> np.ndarray:
+    """The values moved up along each axis by its step; what would pass the end of an axis falls off."""
     moved = np.full_like(values, INF)
-    moved[..., 1:, :] = values[..., :-1, :]
-    return moved
-
-
-def _more_minutes(values: np.ndarray, units: int) -> np.ndarray:
-    """The values moved `units` minute units up (last axis); what would pass the most minutes falls off."""
-    moved = np.full_like(values, INF)
-    if units < values.shape[-1]:
-        moved[..., units:] = values[..., :values.shape[-1] - units]
+    target, source = [slice(None)] * values.ndim, [slice(None)] * values.ndim
+    for axis, step in moves.items():
+        if step >= values.shape[axis]:
+            return moved
+        target[axis], source[axis] = slice(step, None), slice(None, values.shape[axis] - step)
+    moved[tuple(target)] = values[tuple(source)]
     return moved

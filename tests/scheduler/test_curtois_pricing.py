@@ -114,15 +114,18 @@ def test_the_programme_is_legal_and_as_cheap_as_cp_sat(data):
         min_off=data.draw(st.integers(1, 3)), weekends=data.draw(st.integers(0, 2)))
     off = ",".join(str(d) for d in data.draw(st.sets(st.integers(0, horizon - 1), max_size=2)))
     instance = parse_instance(tiny(horizon=horizon, staff=line, days_off=f"A,{off}" if off else ""))
-    pricer = SchedulePricer(instance, instance.staff[0])
+    # With room to count the caps the programme is exact; with none it falls back on its heuristics.
+    counts_caps = data.draw(st.booleans())
+    pricer = SchedulePricer(instance, instance.staff[0], max_state=400_000 if counts_caps else 1)
+    exact_anyway = counts_caps or not capped
     costs = np.array(data.draw(st.lists(st.integers(-9, 9), min_size=horizon * len(pricer.shifts),
                                         max_size=horizon * len(pricer.shifts))),
                      dtype=float).reshape(horizon, len(pricer.shifts))
     found = pricer.cheapest(costs)
     optimum = _cp_sat_optimum(instance, costs, pricer)
     if found is None:
-        # Without a binding cap the programme is exact, so it finds nothing only when nothing is legal.
-        assert optimum is None or capped
+        # Where the programme is exact, it finds nothing only when nothing is legal.
+        assert optimum is None or not exact_anyway
         assert optimum is None or pricer.cheapest(costs, exact_seconds=10).cost == optimum
         return
     roster = {("A", d): s for d, s in enumerate(found.schedule) if s is not None}
@@ -130,8 +133,16 @@ def test_the_programme_is_legal_and_as_cheap_as_cp_sat(data):
     index = {s.id: k for k, s in enumerate(pricer.shifts)}
     assert found.cost == sum(costs[d, index[s]] for (_, d), s in roster.items())
     assert optimum is not None and optimum >= found.floor and found.cost >= optimum
-    if not capped:
+    if exact_anyway:
         assert found.cost == found.floor == optimum
     # With CP-SAT allowed to keep the caps, the cheapest schedule is exact whatever binds.
     exact = pricer.cheapest(costs, exact_seconds=10)
     assert exact.cost == optimum and check(instance, {("A", d): s for d, s in enumerate(exact.schedule) if s}) == []
+
+
+def test_a_binding_cap_is_counted_in_the_state_and_the_schedule_is_exact():
+    # Without the cap: D on days 0-3 (-12), N on 4-6 (-6). With at most 2 D, and N never before D: D on days 0
+    # and 1, N on 2-6 (-6 - 10 = -16); the heuristics alone would keep D on two days and drop the other two.
+    pricer = _pricer(max_shifts="D=2|N=14", max_cons=7)
+    found = pricer.cheapest(_costs([-3, -3, -3, -3, -1, -1, -1], [-2] * 7))
+    assert _pattern(found.schedule).count("D") == 2 and found.cost == found.floor == -16
