@@ -82,6 +82,12 @@ class _Master:
         self.instance, self.requests, self.pricers = instance, requests, pricers
         # Costed for every priced schedule: the shift positions are looked up once per employee, not per call.
         self.shift_index = {e: {s.id: k for k, s in enumerate(p.shifts)} for e, p in pricers.items()}
+        self.seen: dict[str, set[Schedule]] = {e.id: set() for e in instance.staff}
+        self._build()
+
+    def _build(self) -> None:
+        """A fresh programme with the cover rows and no columns."""
+        instance = self.instance
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
         self.objective = self.lp.Objective()
         self.objective.SetMinimization()
@@ -95,8 +101,17 @@ class _Master:
             self.objective.SetCoefficient(under, c.under_weight)
             self.objective.SetCoefficient(over, c.over_weight)
             self.rows[c.day, c.shift] = row
-        self.seen: dict[str, set[Schedule]] = {e.id: set() for e in instance.staff}
         self.columns: dict[str, list[pywraplp.Variable]] = {e.id: [] for e in instance.staff}
+        self.schedules: dict[str, list[Schedule]] = {e.id: [] for e in instance.staff}
+
+    def _rebuild(self) -> None:
+        """The same programme in a fresh solver: every column again, at the bound it had."""
+        kept = {e: [(schedule, column.ub()) for schedule, column in zip(self.schedules[e], columns, strict=True)]
+                for e, columns in self.columns.items()}
+        self._build()
+        for e, columns in kept.items():
+            for schedule, ub in columns:
+                self._column(e, schedule).SetUb(ub)
 
     def cost(self, employee: str, schedule: Schedule) -> int:
         base, extra = self.requests[employee]
@@ -107,6 +122,10 @@ class _Master:
         if schedule in self.seen[employee]:
             return False
         self.seen[employee].add(schedule)
+        self._column(employee, schedule)
+        return True
+
+    def _column(self, employee: str, schedule: Schedule) -> pywraplp.Variable:
         column = self.lp.NumVar(0, self.lp.infinity(), "")
         self.blend[employee].SetCoefficient(column, 1)
         for d, s in enumerate(schedule):
@@ -114,10 +133,16 @@ class _Master:
                 self.rows[d, s].SetCoefficient(column, 1)
         self.objective.SetCoefficient(column, self.cost(employee, schedule))
         self.columns[employee].append(column)
-        return True
+        self.schedules[employee].append(schedule)
+        return column
 
     def solve(self) -> tuple[float, dict[tuple[int, str], float], dict[str, float]]:
         status = self.lp.Solve()
+        if status != pywraplp.Solver.OPTIMAL:
+            # GLOP's warm start can end ABNORMAL after many bounds changed back and forth (branching does that,
+            # instance 8); the same programme in a fresh solver solves.
+            self._rebuild()
+            status = self.lp.Solve()
         if status != pywraplp.Solver.OPTIMAL:
             raise RuntimeError(f"{self.instance.name}: the master linear programme ended {status}")
         prices = {key: row.dual_value() for key, row in self.rows.items()}
@@ -144,7 +169,8 @@ class ColumnGeneration:
         self.master = _Master(instance, self.requests, self.pricers)
         self.pool = ColumnPool({e.id: [] for e in instance.staff})
         self.fixed: dict[str, int] = {}  # employee -> index of the one column left to them
-        self.forced: dict[str, dict[int, str | None]] = {}  # employee -> day -> the shift held (None: off)
+        # employee -> day -> the shifts still allowed that day (None: off); one of them: the day is held
+        self.forced: dict[str, dict[int, frozenset[str | None]]] = {}
         # The best Lagrangian bound of the whole instance: from rounds before the dive whose pricing was exact.
         self.bound = -float("inf")
         self.started = time.perf_counter()
@@ -249,26 +275,37 @@ class ColumnGeneration:
     @property
     def diving(self) -> bool:
         """Whether anything is fixed or forced: then the programme no longer relaxes the whole instance."""
-        return bool(self.fixed or self.forced)
+        return bool(self.fixed or any(self.forced.values()))
 
     def force(self, employee: str, day: int, shift: str | None) -> None:
         """Hold one day of an employee (a shift, or off): their columns that differ there leave the programme,
         and their pricing from now on only brings schedules that keep it."""
-        self.forced.setdefault(employee, {})[day] = shift
+        self.restrict(employee, day, frozenset({shift}))
+
+    def restrict(self, employee: str, day: int, options: frozenset[str | None]) -> None:
+        """Allow the employee only these options on the day; ValueError (and nothing changed) if no legal
+        schedule of theirs keeps them with the days restricted before."""
+        held = self.forced.setdefault(employee, {})
+        before = held.get(day)
+        held[day] = options
         kept = False
         for schedule, column in zip(self.pool.schedules[employee], self.master.columns[employee], strict=True):
-            if schedule[day] != shift:
+            if schedule[day] not in options:
                 column.SetUb(0)
             kept = kept or column.ub() > 0
         if not kept:
             # The programme needs a column of theirs that keeps every held day: their favourite one will do.
             found = _cheapest(self.instance, self.pricers, self.requests, [employee], {}, float("inf"), 0.0,
-                              {employee: self.forced[employee]})
+                              {employee: held})
             if not found:
-                del self.forced[employee][day]
+                if before is None:
+                    del held[day]
+                else:
+                    held[day] = before
                 self._reopen(employee)
-                raise ValueError(f"{self.instance.name}: no legal schedule of {employee} keeps day {day} as "
-                                 f"{shift or 'off'} with the days held before")
+                allowed = ", ".join(sorted(s or "off" for s in options)) or "nothing"
+                raise ValueError(f"{self.instance.name}: no legal schedule of {employee} keeps day {day} to "
+                                 f"{allowed} with the days held before")
             schedule = found[0][1].schedule
             if not self._add(employee, schedule):  # known, but left out by an earlier hold: back it comes
                 self._reopen(employee)
@@ -345,7 +382,7 @@ class ColumnGeneration:
         """Every column of the employee that keeps their held days back in the programme, the others out."""
         held = self.forced.get(employee, {})
         for schedule, column in zip(self.pool.schedules[employee], self.master.columns[employee], strict=True):
-            column.SetUb(self.master.lp.infinity() if all(schedule[d] == s for d, s in held.items()) else 0)
+            column.SetUb(self.master.lp.infinity() if all(schedule[d] in s for d, s in held.items()) else 0)
 
     def _undecided_days(self) -> list[tuple[float, str, int, str | None]]:
         """(weight, employee, day, shift or None for off) where the blend of an employee not yet fixed is split
@@ -360,7 +397,7 @@ class ColumnGeneration:
                 continue
             held = self.forced.get(e.id, {})
             for d in range(self.instance.horizon):
-                if d in held:
+                if len(held.get(d, ())) == 1:
                     continue
                 weights: dict[str | None, float] = {}
                 for w, schedule in active:
@@ -368,6 +405,13 @@ class ColumnGeneration:
                 out += [(w, e.id, d, shift) for shift, w in weights.items() if w < 1 - 1e-6]
         out.sort(key=lambda c: -c[0])
         return out
+
+    def reset(self) -> None:
+        """Nothing fixed or held any more: every column back in the programme, for the next dive."""
+        self.fixed.clear()
+        self.forced.clear()
+        for e in self.pool.schedules:
+            self._reopen(e)
 
     def fix(self, employee: str, index: int) -> None:
         self.fixed[employee] = index
@@ -449,10 +493,10 @@ class ColumnGeneration:
 def _cheapest(instance: Instance, pricers: dict[str, SchedulePricer], requests: dict[str, tuple[int, np.ndarray]],
               employees: list[str], prices: Mapping[tuple[int, str], float], deadline: float,
               exact_seconds: float = 0.0,
-              forced: Mapping[str, Mapping[int, str | None]] | None = None) -> list[tuple[str, Priced]]:
-    """Each employee's cheapest schedule at these cover prices that keeps the days forced on them, with its cost
-    (requests less prices, without the base of on-request weights); employees without such a schedule are left
-    out, and so are those after the deadline."""
+              forced: Mapping[str, Mapping[int, frozenset[str | None]]] | None = None) -> list[tuple[str, Priced]]:
+    """Each employee's cheapest schedule at these cover prices that keeps to what is still allowed them on each
+    restricted day, with its cost (requests less prices, without the base of on-request weights); employees
+    without such a schedule are left out, and so are those after the deadline."""
     out = []
     for e in employees:
         pricer = pricers[e]
@@ -461,13 +505,14 @@ def _cheapest(instance: Instance, pricers: dict[str, SchedulePricer], requests: 
                          for d in range(instance.horizon)]).reshape(extra.shape)
         costs = extra - grid
         held = (forced or {}).get(e, {})
-        for d, shift in held.items():
-            # Other shifts that day are ruled out; a held shift is worth more than anything else could cost.
+        for d, options in held.items():
+            # Shifts not allowed are ruled out; where off is not allowed, working is worth more than anything
+            # else could cost (the programme has no price for a day off).
             for k, s in enumerate(pricer.shifts):
-                costs[d, k] = costs[d, k] - FORCED if s.id == shift else np.inf
+                costs[d, k] = costs[d, k] - (None not in options) * FORCED if s.id in options else np.inf
         found = pricer.cheapest(costs, exact_seconds)
-        if found is not None and all(found.schedule[d] == shift for d, shift in held.items()):
-            back = FORCED * sum(shift is not None for shift in held.values())
+        if found is not None and all(found.schedule[d] in options for d, options in held.items()):
+            back = FORCED * sum(None not in options for options in held.values())
             out.append((e, Priced(base + found.cost + back, found.schedule, base + found.floor + back)))
         if time.perf_counter() > deadline:
             break

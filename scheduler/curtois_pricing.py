@@ -72,14 +72,7 @@ class SchedulePricer:
         give a legal schedule and the relaxation a floor; exact_seconds > 0 then gives CP-SAT that long to find
         the cheapest schedule with every cap."""
         costs = np.array(costs, dtype=float)
-        counted: tuple[int, ...] = ()
-        found = self._solve(costs, counted)
-        while found is not None and (over := self._over_caps(found.schedule)):
-            wider = tuple(sorted({*counted, *over}))
-            if self._state_size(wider) > self.max_state:
-                break
-            counted = wider
-            found = self._solve(costs, counted)
+        found, counted = self._counting(costs)
         if found is None or not self._over_caps(found.schedule):
             return found if found is None else Priced(found.cost, found.schedule, found.cost)
         # Without some caps the programme is a relaxation: its optimum is a floor for what the caps allow.
@@ -97,6 +90,19 @@ class SchedulePricer:
                 if best is None or cost < best.cost:
                     best = Priced(cost, exact.schedule)
         return best if best is None else Priced(best.cost, best.schedule, min(floor, best.cost))
+
+    def _counting(self, costs: np.ndarray) -> tuple[Priced | None, tuple[int, ...]]:
+        """The cheapest schedule with the caps it went over counted in the state, one after another, while the
+        state fits; and the caps counted."""
+        counted: tuple[int, ...] = ()
+        found = self._solve(costs, counted)
+        while found is not None and (over := self._over_caps(found.schedule)):
+            wider = tuple(sorted({*counted, *over}))
+            if self._state_size(wider) > self.max_state:
+                break
+            counted = wider
+            found = self._solve(costs, counted)
+        return found, counted
 
     def _state_size(self, counted: tuple[int, ...]) -> int:
         return self.size * math.prod(self.caps[k] + 1 for k in counted)
@@ -271,6 +277,11 @@ class _State:
     def _before(self, state: tuple, previous: tuple[np.ndarray, np.ndarray], day: int) -> tuple:
         """The state of the day before that the forward pass took to reach `state`: the cheapest candidate (the
         forward pass took the least of them, and all candidates add the same cost of today)."""
+        return min(self._candidates(state, previous, day), key=lambda c: c[0])[1]
+
+    def _candidates(self, state: tuple, previous: tuple[np.ndarray, np.ndarray],
+                    day: int) -> list[tuple[float, tuple]]:
+        """(least cost of the days before, state of the day before) for every state `state` may follow."""
         p = self.p
         work, off = previous
         candidates: list[tuple[float, tuple]] = []
@@ -278,7 +289,7 @@ class _State:
         if state[0] == "off":
             _, q, used = state
             if q == 0:
-                return state
+                return [(off[(0, *used)], state)]
             if q == 1:
                 least = max(1, p.staff.min_consecutive_shifts)
                 for t in range(len(p.shifts)):
@@ -292,7 +303,7 @@ class _State:
                 candidates.append((off[(q - 1, *used)], ("off", q - 1, used)))
                 if q == p.rest:
                     candidates.append((off[(q, *used)], ("off", q, used)))
-            return min(candidates, key=lambda c: c[0])[1]
+            return candidates
         _, t, r, f, used = state
         weekend = weekday in (SATURDAY, SUNDAY) if r == 0 else weekday == SATURDAY
         before = (used[0] - weekend, *(u - n for u, n in zip(used[1:], self._used(t), strict=True)))
@@ -301,7 +312,7 @@ class _State:
         else:
             candidates = [(work[(int(s), r - 1, f, *before)], ("work", int(s), r - 1, f, before))
                           for s in p.may_follow[t]]
-        return min(candidates, key=lambda c: c[0])[1]
+        return candidates
 
 
 def _moved(values: np.ndarray, moves: dict[int, int]) -> np.ndarray:

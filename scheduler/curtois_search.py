@@ -41,7 +41,8 @@ class SearchSettings:
     processes: int = 2  # parts solved side by side, and employees priced side by side
     columns_until: float = 0.45  # column generation runs until this share of the time limit ...
     dive_until: float = 0.8      # ... and its dive until this one; the search over parts has the rest
-    dive_share: float = 0.03     # of the employees still free, fixed per step of the dive
+    dive_shares: tuple[float, ...] = (0.03, 0.1, 0.2)  # of the employees still free, fixed per step of a dive;
+    # dives follow each other from the programme's start until the dive's time is up, with these shares in turn
     dive_rounds: int = 20        # of pricing after each step at most
     integer_share: float = 0.1   # of the time limit at most, for the best roster from the columns after the dive
     dive_by_days: bool = False   # hold single days of the blend (ColumnGeneration.dive_cells), not whole columns
@@ -105,7 +106,18 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
         columns.generate(columns_deadline)
         floor = columns.bound - 1e-6 * max(1.0, abs(columns.bound))
         plunge = columns.dive_cells if settings.dive_by_days else columns.dive
-        found = plunge(dive_deadline, settings.dive_share, settings.dive_rounds)
+        # Every dive ends in a roster and leaves its columns in the pool; the next one starts from a programme that
+        # knows more, so the dives differ (instance 8: 1,305 to 1,518 from the same start).
+        found, dives = None, 0
+        while found is None or time.perf_counter() < dive_deadline:
+            if dives:
+                columns.reset()
+                columns.generate(dive_deadline)
+            share = settings.dive_shares[dives % len(settings.dive_shares)]
+            dived = plunge(dive_deadline, share, settings.dive_rounds)
+            if found is None or objective(instance, dived) < objective(instance, found):
+                found = dived
+            dives += 1
         if roster is not None and objective(instance, roster) < objective(instance, found):
             found = dict(roster)
         # The dive commits to one column at a time; the columns it and the generation found often combine into

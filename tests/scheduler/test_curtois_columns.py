@@ -97,13 +97,42 @@ def test_a_held_day_keeps_the_blend_to_it_and_letting_go_restores_the_programme(
     assert columns.pool.lp_value == pytest.approx(free) and columns.forced["A"] == {}
 
 
+def test_after_a_dive_a_reset_brings_back_the_whole_programme():
+    instance = _three(cover="\n".join(f"{d},D,2,100,1\n{d},N,1,30,1" for d in range(7)), on="A,2,N,5",
+                      max_shifts="D=7|N=7")
+    columns = ColumnGeneration(instance)
+    columns.generate(FAR)
+    free = columns.pool.lp_value
+    columns.force("B", 3, None)
+    columns.dive(FAR)
+    assert columns.fixed and columns.diving
+    columns.reset()
+    columns.generate(FAR)
+    assert not columns.diving and columns.pool.lp_value == pytest.approx(free)
+
+
+def test_the_programme_rebuilt_in_a_fresh_solver_keeps_its_columns_and_bounds():
+    # What happens when GLOP's warm start fails: the same programme, every column at the bound it had.
+    instance = _three(cover="\n".join(f"{d},D,1,100,1" for d in range(7)), on="A,2,N,50", max_shifts="D=7|N=7")
+    columns = ColumnGeneration(instance)
+    columns.generate(FAR)
+    columns.force("A", 2, None)
+    columns.generate(FAR)
+    held = columns.pool.lp_value
+    bounds = {e: [c.ub() for c in cs] for e, cs in columns.master.columns.items()}
+    columns.master._rebuild()
+    assert {e: [c.ub() for c in cs] for e, cs in columns.master.columns.items()} == bounds
+    columns.solve()
+    assert columns.pool.lp_value == pytest.approx(held)
+
+
 def test_holding_a_day_no_legal_schedule_keeps_is_refused_and_undone():
     # Everybody must work 8 hours of the single day: A cannot be held off it.
     instance = _three(cover="0,D,1,100,1", horizon=1, min_minutes=480)
     columns = ColumnGeneration(instance)
     columns.generate(FAR)
     value = columns.pool.lp_value
-    with pytest.raises(ValueError, match="no legal schedule of A keeps day 0 as off"):
+    with pytest.raises(ValueError, match="no legal schedule of A keeps day 0 to off"):
         columns.force("A", 0, None)
     assert columns.forced["A"] == {}
     columns.generate(FAR)
@@ -141,7 +170,7 @@ def test_the_integer_programme_keeps_to_the_columns_it_has():
 @given(st.data())
 def test_the_programme_bounds_the_optimum_and_the_dive_is_legal(data):
     horizon = data.draw(st.integers(2, 7))
-    # Caps per shift type may bind: the pricing then falls back on heuristics, and the bound on its relaxation.
+    # Caps per shift type may bind: the pricing counts them in its state.
     staff = "\n".join(staff_line(e, max_cons=data.draw(st.integers(2, 5)), min_cons=data.draw(st.integers(1, 2)),
                                  min_off=data.draw(st.integers(1, 2)), weekends=1,
                                  max_shifts=f"D={data.draw(st.integers(0, 7))}|N={data.draw(st.integers(0, 7))}")
