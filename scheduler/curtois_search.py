@@ -42,7 +42,7 @@ class SearchSettings:
     columns_until: float = 0.45  # column generation runs until this share of the time limit ...
     dive_until: float = 0.8      # ... and its dive until this one; the search over parts has the rest
     dive_shares: tuple[float, ...] = (0.03, 0.1, 0.2)  # of the employees still free, fixed per step of a dive;
-    # dives follow each other from the programme's start until the dive's time is up, with these shares in turn
+    redive_until: float = 0.55   # after the first, dives follow each other until this share, with the shares in turn
     dive_rounds: int = 20        # of pricing after each step at most
     integer_share: float = 0.1   # of the time limit at most, for the best roster from the columns after the dive
     dive_by_days: bool = False   # hold single days of the blend (ColumnGeneration.dive_cells), not whole columns
@@ -80,7 +80,7 @@ def solve(instance: Instance, time_limit_s: float = 60.0, workers: int = DEFAULT
     if columns:
         found, floor = dive(instance, roster, started + time_limit_s * settings.columns_until,
                             started + time_limit_s * settings.dive_until, time_limit_s * settings.integer_share,
-                            settings)
+                            settings, started + time_limit_s * settings.redive_until)
         bound = max(bound, floor)
         if found is not None and (roster is None or objective(instance, found) < objective(instance, roster)):
             roster = found
@@ -93,8 +93,8 @@ def solve(instance: Instance, time_limit_s: float = 60.0, workers: int = DEFAULT
 
 
 def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_deadline: float,
-         dive_deadline: float, integer_seconds: float,
-         settings: SearchSettings) -> tuple[dict[tuple[str, int], str] | None, float]:
+         dive_deadline: float, integer_seconds: float, settings: SearchSettings,
+         redive_deadline: float = 0.0) -> tuple[dict[tuple[str, int], str] | None, float]:
     """A roster from column generation, its dive and the integer programme over all columns found after it (None
     if the pricing finds no legal schedule for someone), and the best Lagrangian bound the generation proved (less
     a hair for the rounding of the prices)."""
@@ -107,14 +107,17 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
         floor = columns.bound - 1e-6 * max(1.0, abs(columns.bound))
         plunge = columns.dive_cells if settings.dive_by_days else columns.dive
         # Every dive ends in a roster and leaves its columns in the pool; the next one starts from a programme that
-        # knows more, so the dives differ (instance 8: 1,305 to 1,518 from the same start).
+        # knows more, so the dives differ (instance 8: 1,305 to 1,518 from the same start). The first may take
+        # until the dive's deadline (a large instance needs it); the others until the redive deadline, which
+        # leaves the search over parts its time.
         found, dives = None, 0
-        while found is None or time.perf_counter() < dive_deadline:
+        while found is None or time.perf_counter() < redive_deadline:
+            until = dive_deadline if dives == 0 else redive_deadline
             if dives:
                 columns.reset()
-                columns.generate(dive_deadline)
+                columns.generate(until)
             share = settings.dive_shares[dives % len(settings.dive_shares)]
-            dived = plunge(dive_deadline, share, settings.dive_rounds)
+            dived = plunge(until, share, settings.dive_rounds)
             if found is None or objective(instance, dived) < objective(instance, found):
                 found = dived
             dives += 1
