@@ -139,8 +139,8 @@ class _Master:
     def solve(self) -> tuple[float, dict[tuple[int, str], float], dict[str, float]]:
         status = self.lp.Solve()
         if status != pywraplp.Solver.OPTIMAL:
-            # GLOP's warm start can end ABNORMAL after many bounds changed back and forth (branching does that,
-            # instance 8); the same programme in a fresh solver solves.
+            # GLOP's warm start can end ABNORMAL after many bounds changed back and forth (seen on instance 8 when
+            # days were held and let go again, node after node); the same programme in a fresh solver solves.
             self._rebuild()
             status = self.lp.Solve()
         if status != pywraplp.Solver.OPTIMAL:
