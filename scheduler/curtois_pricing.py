@@ -50,8 +50,6 @@ class SchedulePricer:
         for t, before in enumerate(self.may_follow):
             groups.setdefault(tuple(before), []).append(t)
         self.by_predecessors = [(np.array(b, dtype=int), np.array(f)) for b, f in groups.items()]
-        lengths = sorted(set(self.length))
-        self.by_length = [(n, np.array([t for t, m in enumerate(self.length) if m == n])) for n in lengths]
         self.caps = [staff.max_shifts.get(s.id, horizon) for s in self.shifts]
         self.off_days = instance.days_off.get(staff.id, frozenset())
         self.runs = max(1, staff.max_consecutive_shifts)
@@ -277,11 +275,6 @@ class _State:
     def _before(self, state: tuple, previous: tuple[np.ndarray, np.ndarray], day: int) -> tuple:
         """The state of the day before that the forward pass took to reach `state`: the cheapest candidate (the
         forward pass took the least of them, and all candidates add the same cost of today)."""
-        return min(self._candidates(state, previous, day), key=lambda c: c[0])[1]
-
-    def _candidates(self, state: tuple, previous: tuple[np.ndarray, np.ndarray],
-                    day: int) -> list[tuple[float, tuple]]:
-        """(least cost of the days before, state of the day before) for every state `state` may follow."""
         p = self.p
         work, off = previous
         candidates: list[tuple[float, tuple]] = []
@@ -289,7 +282,7 @@ class _State:
         if state[0] == "off":
             _, q, used = state
             if q == 0:
-                return [(off[(0, *used)], state)]
+                return state
             if q == 1:
                 least = max(1, p.staff.min_consecutive_shifts)
                 for t in range(len(p.shifts)):
@@ -303,7 +296,7 @@ class _State:
                 candidates.append((off[(q - 1, *used)], ("off", q - 1, used)))
                 if q == p.rest:
                     candidates.append((off[(q, *used)], ("off", q, used)))
-            return candidates
+            return min(candidates, key=lambda c: c[0])[1]
         _, t, r, f, used = state
         weekend = weekday in (SATURDAY, SUNDAY) if r == 0 else weekday == SATURDAY
         before = (used[0] - weekend, *(u - n for u, n in zip(used[1:], self._used(t), strict=True)))
@@ -312,7 +305,7 @@ class _State:
         else:
             candidates = [(work[(int(s), r - 1, f, *before)], ("work", int(s), r - 1, f, before))
                           for s in p.may_follow[t]]
-        return candidates
+        return min(candidates, key=lambda c: c[0])[1]
 
 
 def _moved(values: np.ndarray, moves: dict[int, int]) -> np.ndarray:
