@@ -250,8 +250,9 @@ def _solve_shared(args: tuple) -> PartResult:
 
 # Kinds of parts: random employees over a long stretch (moves whole working patterns); many employees over one
 # to three days (exchanges shift types within a day); the employees who may work a badly covered shift over one
-# to two weeks around it.
-KINDS = ("stretch", "days", "weeks")
+# to two weeks around it; an employee whose request is not met, with those working that day, around it (where
+# under-cover weighs a hundred times a request, the other kinds all go to the under-covered shifts).
+KINDS = ("stretch", "days", "weeks", "requests")
 
 
 def neighbourhood(instance: Instance, roster: dict[tuple[str, int], str], size: int, rng: random.Random,
@@ -259,7 +260,9 @@ def neighbourhood(instance: Instance, roster: dict[tuple[str, int], str], size: 
     """Some employees over some days, about `size` variables, of one of the KINDS."""
     horizon, staff = instance.horizon, [e.id for e in instance.staff]
     per_day = max(1.0, _eligible_shifts(instance))
-    worst = _costly_cover(instance, roster) if kind != "stretch" else {}
+    if kind == "requests" and (unmet := _unmet_requests(instance, roster)):
+        return _around_request(instance, roster, _pick(unmet, rng), size, per_day, rng)
+    worst = _costly_cover(instance, roster) if kind in ("days", "weeks") else {}
     if not worst:
         days = horizon if horizon <= 28 or rng.random() < 0.3 else rng.choice((14, 21, 28))
         focus = None
@@ -281,7 +284,34 @@ def neighbourhood(instance: Instance, roster: dict[tuple[str, int], str], size: 
     return (able + others)[:count], range(start, start + days)
 
 
-def _pick(costs: dict[tuple[int, str], int], rng: random.Random) -> tuple[int, str]:
+def _around_request(instance: Instance, roster: dict[tuple[str, int], str], focus: tuple[str, int], size: int,
+                    per_day: float, rng: random.Random) -> tuple[list[str], range]:
+    """The employee of an unmet request and, first, those who work that day (one of them may take the shift
+    over, or give theirs), over a few days to two weeks around it."""
+    employee, day = focus
+    days = min(instance.horizon, rng.choice((3, 7, 14)))
+    count = max(2, min(len(instance.staff), int(size / (days * per_day))))
+    start = max(0, min(instance.horizon - days, day - rng.randrange(days)))
+    working = [e.id for e in instance.staff if (e.id, day) in roster and e.id != employee]
+    rest = [e.id for e in instance.staff if (e.id, day) not in roster and e.id != employee]
+    rng.shuffle(working)
+    rng.shuffle(rest)
+    return [employee, *working, *rest][:count], range(start, start + days)
+
+
+def _unmet_requests(instance: Instance, roster: dict[tuple[str, int], str]) -> dict[tuple[str, int], int]:
+    """(employee, day) -> the weight of the requests the roster does not meet there."""
+    unmet: Counter[tuple[str, int]] = Counter()
+    for r in instance.on_requests:
+        if roster.get((r.employee, r.day)) != r.shift:
+            unmet[r.employee, r.day] += r.weight
+    for r in instance.off_requests:
+        if roster.get((r.employee, r.day)) == r.shift:
+            unmet[r.employee, r.day] += r.weight
+    return dict(unmet)
+
+
+def _pick(costs: dict, rng: random.Random) -> tuple:
     return rng.choices(list(costs), weights=list(costs.values()))[0]
 
 

@@ -13,7 +13,16 @@ from hypothesis import strategies as st
 from scheduler.curtois import parse_instance
 from scheduler.curtois_model import PartResult, solve_part
 from scheduler.curtois_score import check, objective
-from scheduler.curtois_search import KINDS, SearchSettings, _merge, construct, improve, neighbourhood, solve
+from scheduler.curtois_search import (
+    KINDS,
+    SearchSettings,
+    _merge,
+    _unmet_requests,
+    construct,
+    improve,
+    neighbourhood,
+    solve,
+)
 from tests.scheduler.test_curtois import random_cover, staff_line, tiny
 
 ONE_PROCESS = SearchSettings(processes=1, whole_model_max_size=0, part_seconds=2)
@@ -79,6 +88,24 @@ def test_neighbourhood_stays_inside_the_instance():
     for size, kind in itertools.product((1, 10, 1000), KINDS):
         staff, days = neighbourhood(instance, {}, size, rng, kind)
         assert set(staff) <= {"A", "B"} and len(staff) == len(set(staff)) >= 1
+        assert 0 <= days.start < days.stop <= instance.horizon
+
+
+def test_unmet_requests_weigh_on_and_off_requests_per_employee_and_day():
+    # A wants N on day 0 (3) and works D; A wants no D on day 1 (2) and works it; B wants D on day 2 and gets it.
+    instance = parse_instance(tiny(horizon=3, staff="\n".join(staff_line(e) for e in "AB"),
+                                   on="A,0,N,3\nB,2,D,1", off="A,1,D,2\nB,1,N,4"))
+    roster = {("A", 0): "D", ("A", 1): "D", ("B", 2): "D"}
+    assert _unmet_requests(instance, roster) == {("A", 0): 3, ("A", 1): 2}
+
+
+def test_a_part_around_an_unmet_request_holds_its_employee_and_day_and_who_works_that_day_first():
+    staff = "\n".join(staff_line(e) for e in "ABCDE")
+    instance = parse_instance(tiny(horizon=14, staff=staff, off="C,9,D,3"))
+    roster = {("C", 9): "D", ("E", 9): "N", ("A", 3): "D"}
+    for seed in range(20):
+        employees, days = neighbourhood(instance, roster, 2 * 3 * 2, random.Random(seed), "requests")
+        assert employees[:2] == ["C", "E"] and 9 in days and len(days) in (3, 7, 14)
         assert 0 <= days.start < days.stop <= instance.horizon
 
 
