@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from scheduler.curtois import DAYS_PER_WEEK, WEEKEND_DAYS, Cover, Instance, Staff
+from scheduler.curtois import DAYS_PER_WEEK, WEEKEND_DAYS, Cover, Instance, Request, Staff
 
 SOLUTION_HEADER = ("employee", "day", "shift")
 
@@ -70,10 +70,20 @@ def cover_cost(cover: Cover, staffed: int) -> int:
     return under_cost(cover, staffed) + over_cost(cover, staffed)
 
 
+def unmet_on_requests(instance: Instance, worked: Solution) -> list[Request]:
+    """The on-requests whose shift the employee does not work that day."""
+    return [r for r in instance.on_requests if worked.get((r.employee, r.day)) != r.shift]
+
+
+def broken_off_requests(instance: Instance, worked: Solution) -> list[Request]:
+    """The off-requests whose shift the employee works that day."""
+    return [r for r in instance.off_requests if worked.get((r.employee, r.day)) == r.shift]
+
+
 def objective_parts(instance: Instance, solution: Solution | Iterable[Assignment]) -> ObjectiveParts:
     worked = as_solution(solution)
-    on = sum(r.weight for r in instance.on_requests if worked.get((r.employee, r.day)) != r.shift)
-    off = sum(r.weight for r in instance.off_requests if worked.get((r.employee, r.day)) == r.shift)
+    on = sum(r.weight for r in unmet_on_requests(instance, worked))
+    off = sum(r.weight for r in broken_off_requests(instance, worked))
     staffed = Counter((day, shift) for (_, day), shift in worked.items())
     under = sum(under_cost(c, staffed[c.day, c.shift]) for c in instance.cover)
     over = sum(over_cost(c, staffed[c.day, c.shift]) for c in instance.cover)

@@ -17,12 +17,13 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from scheduler.curtois import Instance
 from scheduler.curtois_columns import ColumnGeneration
 from scheduler.curtois_model import DEFAULT_WORKERS, CurtoisResult, PartResult, solve_instance, solve_part
 from scheduler.curtois_pricing import SchedulePricer
-from scheduler.curtois_score import cover_cost, objective
+from scheduler.curtois_score import broken_off_requests, cover_cost, objective, unmet_on_requests
 
 
 @dataclass(frozen=True)
@@ -284,6 +285,9 @@ def neighbourhood(instance: Instance, roster: dict[tuple[str, int], str], size: 
     return (able + others)[:count], range(start, start + days)
 
 
+Focus = TypeVar("Focus")  # what a part centres on: a cover row (day, shift) or a request's (employee, day)
+
+
 def _around_request(instance: Instance, roster: dict[tuple[str, int], str], focus: tuple[str, int], size: int,
                     per_day: float, rng: random.Random) -> tuple[list[str], range]:
     """The employee of an unmet request and, first, those who work that day (one of them may take the shift
@@ -302,16 +306,12 @@ def _around_request(instance: Instance, roster: dict[tuple[str, int], str], focu
 def _unmet_requests(instance: Instance, roster: dict[tuple[str, int], str]) -> dict[tuple[str, int], int]:
     """(employee, day) -> the weight of the requests the roster does not meet there."""
     unmet: Counter[tuple[str, int]] = Counter()
-    for r in instance.on_requests:
-        if roster.get((r.employee, r.day)) != r.shift:
-            unmet[r.employee, r.day] += r.weight
-    for r in instance.off_requests:
-        if roster.get((r.employee, r.day)) == r.shift:
-            unmet[r.employee, r.day] += r.weight
+    for r in unmet_on_requests(instance, roster) + broken_off_requests(instance, roster):
+        unmet[r.employee, r.day] += r.weight
     return dict(unmet)
 
 
-def _pick(costs: dict, rng: random.Random) -> tuple:
+def _pick(costs: dict[Focus, int], rng: random.Random) -> Focus:
     return rng.choices(list(costs), weights=list(costs.values()))[0]
 
 
