@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 import multiprocessing
 import time
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Collection, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.curtois import Instance
 from scheduler.curtois_pricing import Priced, Schedule, SchedulePricer
+from scheduler.curtois_score import cover_cost
 
 Roster = Mapping[tuple[str, int], str]
 FORCED = 1e6  # what the pricing takes off for a day held at a shift: more than any schedule can cost otherwise
@@ -35,6 +37,17 @@ class ColumnRound:
     lp_value: float
     added: int
     seconds: float
+
+
+@dataclass(frozen=True)
+class ColumnPart:
+    """What re-solving some employees by columns gave: a roster no worse than before, what it saved, whether the
+    programme proved that nothing of theirs saves anything, and whether the generation ran to its end."""
+
+    roster: dict[tuple[str, int], str]
+    saved: int
+    proved: bool
+    converged: bool
 
 
 @dataclass
@@ -173,6 +186,7 @@ class ColumnGeneration:
         self.forced: dict[str, dict[int, frozenset[str | None]]] = {}
         # The best Lagrangian bound of the whole instance: from rounds before the dive whose pricing was exact.
         self.bound = -float("inf")
+        self.last_bound = -float("inf")  # of the programme as the last generation left it (fixed columns and all)
         self.started = time.perf_counter()
         if roster is None:
             # Everybody's favourite schedule, as if nobody else worked: legal, if far from covering the days.
@@ -252,6 +266,7 @@ class ColumnGeneration:
                 added, bound = self.price(prices, blends, deadline)
                 if bound > best:
                     best, centre = bound, prices
+            self.last_bound = best
             if not self.diving:
                 self.bound = max(self.bound, best)
             self.pool.rounds.append(ColumnRound(self.pool.lp_value, added, time.perf_counter() - self.started))
@@ -448,23 +463,27 @@ class ColumnGeneration:
         return roster
 
     def integer(self, time_limit_s: float, hint: Roster | None = None, workers: int = 2,
-                seed: int = 0) -> dict[tuple[str, int], str] | None:
+                seed: int = 0, free: Collection[str] | None = None) -> dict[tuple[str, int], str] | None:
         """The best roster that gives every employee one of their columns, by CP-SAT within the time limit
         (price and branch: the columns the generation found are often enough for the optimum, where the dive
-        commits to one of them at a time). The hint's schedules join the pool first. None if nothing is found."""
+        commits to one of them at a time). The hint's schedules join the pool first; with `free` given, only
+        those employees choose and the others keep the hint's schedule. None if nothing is found."""
         if hint is not None:
             for e in self.instance.staff:
                 self._add(e.id, schedule_of(self.instance, hint, e.id))
+        elif free is not None:
+            raise ValueError("the employees held need a hint to be held at")
         model = cp_model.CpModel()
         chosen: dict[str, list[cp_model.IntVar]] = {}
+        options: dict[str, list[Schedule]] = {}
         terms = []
         covering: dict[tuple[int, str], list[cp_model.IntVar]] = {key: [] for key in self.master.rows}
         for e in self.instance.staff:
-            columns = self.pool.schedules[e.id]
-            chosen[e.id] = [model.new_bool_var(f"{e.id}/{i}") for i in range(len(columns))]
-            model.add_exactly_one(chosen[e.id])
             mine = schedule_of(self.instance, hint, e.id) if hint is not None else None
-            for var, schedule in zip(chosen[e.id], columns, strict=True):
+            options[e.id] = self.pool.schedules[e.id] if free is None or e.id in free else [mine]
+            chosen[e.id] = [model.new_bool_var(f"{e.id}/{i}") for i in range(len(options[e.id]))]
+            model.add_exactly_one(chosen[e.id])
+            for var, schedule in zip(chosen[e.id], options[e.id], strict=True):
                 terms.append(self.master.cost(e.id, schedule) * var)
                 for d, s in enumerate(schedule):
                     if s is not None and (d, s) in covering:
@@ -486,8 +505,42 @@ class ColumnGeneration:
         roster = {}
         for e, variables in chosen.items():
             index = next(i for i, var in enumerate(variables) if solver.boolean_value(var))
-            roster.update({(e, d): s for d, s in enumerate(self.pool.schedules[e][index]) if s is not None})
+            roster.update({(e, d): s for d, s in enumerate(options[e][index]) if s is not None})
         return roster
+
+    def improve_part(self, roster: Roster, free: Collection[str], deadline: float, integer_seconds: float,
+                     share: float = 0.2, rounds: int = 5, seed: int = 0) -> ColumnPart:
+        """Re-solve some employees' whole schedules against the others held as the roster has them: the
+        generation for them alone, a dive, then CP-SAT over every column of theirs in the pool (price and branch).
+
+        Where a part of the CP-SAT model sees a few days of many employees or many days of a few, this moves
+        most of the employees over the whole horizon in one step, and the programme's bound proves in a fraction
+        of a second that a set of them cannot do better, where CP-SAT's own bound stays far below."""
+        free = set(free)
+        before = self._cost(roster)
+        self.reset()
+        for e in self.instance.staff:
+            schedule = schedule_of(self.instance, roster, e.id)
+            self._add(e.id, schedule)
+            if e.id not in free:
+                self.fix(e.id, self.pool.schedules[e.id].index(schedule))
+        converged = self.generate(deadline)
+        if math.ceil(self.last_bound - 1e-6) >= before:
+            return ColumnPart(dict(roster), 0, True, converged)
+        best, cost = dict(roster), before
+        dived = self.dive(deadline, share, rounds)
+        if self._cost(dived) < cost:
+            best, cost = dived, self._cost(dived)
+        found = self.integer(integer_seconds, best, workers=max(1, self.workers), seed=seed, free=free)
+        if found is not None and self._cost(found) <= cost:
+            best, cost = found, self._cost(found)
+        return ColumnPart(best, before - cost, False, converged)
+
+    def _cost(self, roster: Roster) -> int:
+        """The benchmark's objective of a roster, from the programme's own costs of columns and cover."""
+        cost = sum(self.master.cost(e.id, schedule_of(self.instance, roster, e.id)) for e in self.instance.staff)
+        counts = Counter((d, s) for (_, d), s in roster.items())
+        return cost + sum(cover_cost(c, counts[c.day, c.shift]) for c in self.instance.cover)
 
 
 def _cheapest(instance: Instance, pricers: dict[str, SchedulePricer], requests: dict[str, tuple[int, np.ndarray]],

@@ -43,9 +43,13 @@ class SearchSettings:
     columns_until: float = 0.45  # column generation runs until this share of the time limit ...
     dive_until: float = 0.8      # ... and its dive until this one; the search over parts has the rest
     dive_shares: tuple[float, ...] = (0.03, 0.1, 0.2)  # of the employees still free, fixed per step of a dive;
-    redive_until: float = 0.55   # after the first, dives follow each other until this share, with the shares in turn
+    redive_until: float = 0.0    # after the first, dives follow each other until this share, with the shares in turn
+                                 # (0: one dive; the search by columns makes better use of the time)
     dive_rounds: int = 20        # of pricing after each step at most
     integer_share: float = 0.1   # of the time limit at most, for the best roster from the columns after the dive
+    column_search_until: float = 0.9  # then whole schedules of most employees re-solved by columns until this share,
+    column_stall: float = 0.3    # ... or until this share of the time limit has passed without a better roster
+    column_part_share: float = 0.75  # of the employees, the first size of such a part; grows while parts are proved
     dive_by_days: bool = False   # hold single days of the blend (ColumnGeneration.dive_cells), not whole columns
     exact_pricing_seconds: float = 0.5  # CP-SAT's time for an employee's schedule when a cap binds
     columns_max_cells: int = 10_000_000  # of one employee's pricing programme (days × states), or no columns
@@ -81,7 +85,9 @@ def solve(instance: Instance, time_limit_s: float = 60.0, workers: int = DEFAULT
     if columns:
         found, floor = dive(instance, roster, started + time_limit_s * settings.columns_until,
                             started + time_limit_s * settings.dive_until, time_limit_s * settings.integer_share,
-                            settings, started + time_limit_s * settings.redive_until)
+                            settings, started + time_limit_s * settings.redive_until,
+                            started + time_limit_s * settings.column_search_until,
+                            time_limit_s * settings.column_stall, rng)
         bound = max(bound, floor)
         if found is not None and (roster is None or objective(instance, found) < objective(instance, roster)):
             roster = found
@@ -95,10 +101,11 @@ def solve(instance: Instance, time_limit_s: float = 60.0, workers: int = DEFAULT
 
 def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_deadline: float,
          dive_deadline: float, integer_seconds: float, settings: SearchSettings,
-         redive_deadline: float = 0.0) -> tuple[dict[tuple[str, int], str] | None, float]:
-    """A roster from column generation, its dive and the integer programme over all columns found after it (None
-    if the pricing finds no legal schedule for someone), and the best Lagrangian bound the generation proved (less
-    a hair for the rounding of the prices)."""
+         redive_deadline: float = 0.0, search_deadline: float = 0.0, stall_seconds: float = 0.0,
+         rng: random.Random | None = None) -> tuple[dict[tuple[str, int], str] | None, float]:
+    """A roster from column generation, its dive, the integer programme over all columns found after it and the
+    search by columns until `search_deadline` (None if the pricing finds no legal schedule for someone), and the
+    best Lagrangian bound the generation proved (less a hair for the rounding of the prices)."""
     try:
         columns = ColumnGeneration(instance, roster, settings.processes, settings.exact_pricing_seconds)
     except ValueError:
@@ -129,9 +136,41 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
         best = columns.integer(integer_seconds, found, settings.processes)
         if best is not None and objective(instance, best) < objective(instance, found):
             found = best
+        found = column_search(instance, columns, found, search_deadline, stall_seconds, floor,
+                              rng or random.Random(0), settings)
         return found, floor
     finally:
         columns.close()
+
+
+def column_search(instance: Instance, columns: ColumnGeneration, roster: dict[tuple[str, int], str],
+                  deadline: float, stall_seconds: float, bound: float, rng: random.Random,
+                  settings: SearchSettings) -> dict[tuple[str, int], str]:
+    """Re-solve the whole schedules of random sets of employees by columns (ColumnGeneration.improve_part) with
+    the others held, keeping each result that costs no more, until the deadline, the bound, or `stall_seconds`
+    without a better roster.
+
+    At the end of the dives the search over parts of the CP-SAT model finds little (instances 5 and 8: nothing in
+    the last 100 s of 300), while the columns still recombine: a set of most employees moves in one step, and
+    sets that cannot do better are proved so by the programme in a fraction of a second. A set proved so is too
+    small, so the next is larger; one whose generation ran out of time is too large, so the next is smaller."""
+    staff = [e.id for e in instance.staff]
+    size = max(1, round(settings.column_part_share * len(staff)))
+    cost, target = objective(instance, roster), math.ceil(bound - 1e-6)
+    last_found = time.perf_counter()
+    while cost > target and (now := time.perf_counter()) < deadline and now - last_found < stall_seconds:
+        free = rng.sample(staff, rng.randint(max(1, size - 3), size))
+        part = columns.improve_part(roster, free, min(deadline, now + settings.part_seconds), settings.part_seconds,
+                                    seed=rng.randrange(1 << 30))
+        roster = part.roster
+        if part.saved > 0:
+            cost -= part.saved
+            last_found = time.perf_counter()
+        if part.proved:
+            size = min(len(staff), size + 1)
+        elif not part.converged:
+            size = max(1, size - 1)
+    return roster
 
 
 def _columns_fit(instance: Instance, settings: SearchSettings) -> bool:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from scheduler.curtois import parse_instance
 from scheduler.curtois_columns import ColumnGeneration, schedule_of
-from scheduler.curtois_model import solve_instance
+from scheduler.curtois_model import solve_instance, solve_part
 from scheduler.curtois_score import check, objective, objective_parts
 from tests.scheduler.test_curtois import random_cover, staff_line, tiny
 
@@ -199,3 +199,54 @@ def test_the_programme_bounds_the_optimum_and_the_dive_is_legal(data):
     by_days = quick.dive_cells(time.perf_counter() + 60, share=0.5, rise=0.0, tries=3)
     assert check(instance, by_days) == [] and quick.pool.lp_value == pytest.approx(objective(instance, by_days))
     assert objective(instance, by_days) >= optimum.objective
+
+
+def test_the_integer_programme_holds_the_employees_not_free_at_the_hint():
+    # Both rosters leave a day uncovered; only A may choose, so A takes day 1 from the second roster's columns
+    # while B stays on day 0 as the hint has it.
+    instance = _three(cover="0,D,1,100,1\n1,D,1,100,1", horizon=2)
+    columns = ColumnGeneration(instance, {("A", 1): "D", ("B", 1): "D"})
+    roster = columns.integer(10, hint={("A", 0): "D", ("B", 0): "D"}, free={"A"})
+    assert roster == {("A", 1): "D", ("B", 0): "D"}
+    with pytest.raises(ValueError, match="need a hint"):
+        columns.integer(10, free={"A"})
+
+
+def test_a_part_by_columns_moves_its_employees_and_holds_the_others():
+    # Two people wanted on day 0 and only A works (one missing: 100); B, once free, works day 0 too.
+    instance = _three(cover="0,D,2,100,1", horizon=1)
+    columns = ColumnGeneration(instance, {})
+    part = columns.improve_part({("A", 0): "D"}, {"B"}, FAR, 10)
+    assert part.roster == {("A", 0): "D", ("B", 0): "D"} and part.saved == 100 and not part.proved
+
+
+def test_a_part_by_columns_that_cannot_do_better_is_proved_so_and_left_alone():
+    # A already works the only shift A could work; whatever A does, one person is missing.
+    instance = _three(cover="0,D,2,100,1", horizon=1)
+    columns = ColumnGeneration(instance, {})
+    part = columns.improve_part({("A", 0): "D"}, {"A"}, FAR, 10)
+    assert part.roster == {("A", 0): "D"} and part.saved == 0 and part.proved and part.converged
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_part_by_columns_is_legal_counts_its_saving_and_proves_only_what_holds(data):
+    horizon = data.draw(st.integers(2, 7))
+    staff = "\n".join(staff_line(e, max_cons=data.draw(st.integers(2, 5)), min_cons=data.draw(st.integers(1, 2)),
+                                 min_off=data.draw(st.integers(1, 2)), weekends=1,
+                                 max_shifts=f"D={data.draw(st.integers(0, 7))}|N={data.draw(st.integers(0, 7))}")
+                      for e in "ABC")
+    instance = parse_instance(tiny(horizon=horizon, staff=staff, cover=random_cover(data, horizon)))
+    columns = ColumnGeneration(instance)
+    roster = columns.dive(time.perf_counter() + 60)
+    free = data.draw(st.sets(st.sampled_from("ABC"), min_size=1))
+    part = columns.improve_part(roster, free, time.perf_counter() + 60, 20)
+    assert check(instance, part.roster) == []
+    assert objective(instance, part.roster) == objective(instance, roster) - part.saved <= objective(instance, roster)
+    assert all(part.roster.get((e, d)) == roster.get((e, d)) for e in "ABC" if e not in free for d in range(horizon))
+    # The proof stands: CP-SAT, given the same employees over every day with the others held, saves nothing.
+    exact = solve_part(instance, roster, sorted(free), None, 20, 2)
+    assert exact.optimal
+    if part.proved:
+        assert exact.improvement == 0
+    assert part.saved <= exact.improvement

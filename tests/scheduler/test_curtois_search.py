@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scheduler.curtois import parse_instance
+from scheduler.curtois_columns import ColumnGeneration
 from scheduler.curtois_model import PartResult, solve_part
 from scheduler.curtois_score import check, objective
 from scheduler.curtois_search import (
@@ -18,6 +19,7 @@ from scheduler.curtois_search import (
     SearchSettings,
     _merge,
     _unmet_requests,
+    column_search,
     construct,
     improve,
     neighbourhood,
@@ -163,3 +165,27 @@ def test_construct_names_an_employee_no_schedule_can_satisfy():
     instance = parse_instance(tiny(horizon=7, staff=staff))
     with pytest.raises(ValueError, match="employee A has no schedule that keeps every hard rule"):
         construct(instance, random.Random(0), ONE_PROCESS)
+
+
+def test_the_search_by_columns_reaches_the_bound_from_an_empty_roster():
+    # Nobody works: seven missing people. Re-solving both employees' weeks by columns covers every day.
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    columns = ColumnGeneration(instance, {})
+    try:
+        roster = column_search(instance, columns, {}, _soon(60), 60, 0.0, random.Random(0), ONE_PROCESS)
+    finally:
+        columns.close()
+    assert check(instance, roster) == [] and objective(instance, roster) == 0
+
+
+def test_the_search_by_columns_holds_a_roster_nobody_can_improve():
+    # B may not work; A may work 5 days in a row, so 6 of the 7 at most: one day stays uncovered, whatever moves.
+    staff = "\n".join([staff_line("A", max_cons=5, weekends=1), staff_line("B", max_shifts="D=0|N=0")])
+    instance = parse_instance(tiny(horizon=7, staff=staff, cover="\n".join(f"{d},D,1,100,1" for d in range(7))))
+    roster = {("A", d): "D" for d in (0, 1, 2, 3, 4, 6)}
+    columns = ColumnGeneration(instance, roster)
+    try:
+        found = column_search(instance, columns, roster, _soon(60), 1, 0.0, random.Random(0), ONE_PROCESS)
+    finally:
+        columns.close()
+    assert check(instance, found) == [] and objective(instance, found) == objective(instance, roster) == 100
