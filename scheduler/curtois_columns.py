@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import multiprocessing
 import time
-from collections import Counter
 from collections.abc import Collection, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.curtois import Instance
 from scheduler.curtois_pricing import Priced, Schedule, SchedulePricer
-from scheduler.curtois_score import cover_cost
+from scheduler.curtois_score import objective
 
 Roster = Mapping[tuple[str, int], str]
 FORCED = 1e6  # what the pricing takes off for a day held at a shift: more than any schedule can cost otherwise
@@ -517,7 +516,7 @@ class ColumnGeneration:
         most of the employees over the whole horizon in one step, and the programme's bound proves in a fraction
         of a second that a set of them cannot do better, where CP-SAT's own bound stays far below."""
         free = set(free)
-        before = self._cost(roster)
+        before = objective(self.instance, roster)
         self.reset()
         for e in self.instance.staff:
             schedule = schedule_of(self.instance, roster, e.id)
@@ -527,21 +526,11 @@ class ColumnGeneration:
         converged = self.generate(deadline)
         if math.ceil(self.last_bound - 1e-6) >= before:
             return ColumnPart(dict(roster), 0, True, converged)
-        best, cost = dict(roster), before
-        dived = self.dive(deadline, share, rounds)
-        if self._cost(dived) < cost:
-            best, cost = dived, self._cost(dived)
-        found = self.integer(integer_seconds, best, workers=max(1, self.workers), seed=seed, free=free)
-        if found is not None and self._cost(found) <= cost:
-            best, cost = found, self._cost(found)
-        return ColumnPart(best, before - cost, False, converged)
-
-    def _cost(self, roster: Roster) -> int:
-        """The benchmark's objective of a roster, from the programme's own costs of columns and cover."""
-        cost = sum(self.master.cost(e.id, schedule_of(self.instance, roster, e.id)) for e in self.instance.staff)
-        counts = Counter((d, s) for (_, d), s in roster.items())
-        return cost + sum(cover_cost(c, counts[c.day, c.shift]) for c in self.instance.cover)
-
+        best = min(dict(roster), self.dive(deadline, share, rounds), key=lambda r: objective(self.instance, r))
+        found = self.integer(integer_seconds, best, max(1, self.workers), seed, free)
+        if found is not None and objective(self.instance, found) <= objective(self.instance, best):
+            best = found
+        return ColumnPart(best, before - objective(self.instance, best), False, converged)
 
 def _cheapest(instance: Instance, pricers: dict[str, SchedulePricer], requests: dict[str, tuple[int, np.ndarray]],
               employees: list[str], prices: Mapping[tuple[int, str], float], deadline: float,

@@ -23,6 +23,17 @@ def _three(cover: str, on: str = "", off: str = "", horizon: int = 7, **changes:
     return parse_instance(tiny(horizon=horizon, staff=staff, cover=cover, on=on, off=off))
 
 
+def _random_three(data: st.DataObject):
+    """Three employees over 2-7 days with rules and cover drawn by hypothesis; caps per shift type may bind (the
+    pricing counts them in its state)."""
+    horizon = data.draw(st.integers(2, 7))
+    staff = "\n".join(staff_line(e, max_cons=data.draw(st.integers(2, 5)), min_cons=data.draw(st.integers(1, 2)),
+                                 min_off=data.draw(st.integers(1, 2)), weekends=1,
+                                 max_shifts=f"D={data.draw(st.integers(0, 7))}|N={data.draw(st.integers(0, 7))}")
+                       for e in "ABC")
+    return parse_instance(tiny(horizon=horizon, staff=staff, cover=random_cover(data, horizon)))
+
+
 def test_a_schedules_cost_is_its_request_cost_as_the_scorer_counts_it():
     instance = _three(cover="", on="A,0,D,3\nA,1,N,2\nB,0,D,7", off="A,2,D,5\nA,3,N,1")
     columns = ColumnGeneration(instance, {})
@@ -169,13 +180,7 @@ def test_the_integer_programme_keeps_to_the_columns_it_has():
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_the_programme_bounds_the_optimum_and_the_dive_is_legal(data):
-    horizon = data.draw(st.integers(2, 7))
-    # Caps per shift type may bind: the pricing counts them in its state.
-    staff = "\n".join(staff_line(e, max_cons=data.draw(st.integers(2, 5)), min_cons=data.draw(st.integers(1, 2)),
-                                 min_off=data.draw(st.integers(1, 2)), weekends=1,
-                                 max_shifts=f"D={data.draw(st.integers(0, 7))}|N={data.draw(st.integers(0, 7))}")
-                       for e in "ABC")
-    instance = parse_instance(tiny(horizon=horizon, staff=staff, cover=random_cover(data, horizon)))
+    instance = _random_three(data)
     optimum = solve_instance(instance, time_limit_s=20, workers=2)
     assert optimum.status == "OPTIMAL"
     # With CP-SAT keeping binding caps the pricing is exact, so the programme's value bounds the optimum too.
@@ -231,12 +236,8 @@ def test_a_part_by_columns_that_cannot_do_better_is_proved_so_and_left_alone():
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_a_part_by_columns_is_legal_counts_its_saving_and_proves_only_what_holds(data):
-    horizon = data.draw(st.integers(2, 7))
-    staff = "\n".join(staff_line(e, max_cons=data.draw(st.integers(2, 5)), min_cons=data.draw(st.integers(1, 2)),
-                                 min_off=data.draw(st.integers(1, 2)), weekends=1,
-                                 max_shifts=f"D={data.draw(st.integers(0, 7))}|N={data.draw(st.integers(0, 7))}")
-                      for e in "ABC")
-    instance = parse_instance(tiny(horizon=horizon, staff=staff, cover=random_cover(data, horizon)))
+    instance = _random_three(data)
+    horizon = instance.horizon
     columns = ColumnGeneration(instance)
     roster = columns.dive(time.perf_counter() + 60)
     free = data.draw(st.sets(st.sampled_from("ABC"), min_size=1))
