@@ -19,6 +19,7 @@ from web.api_support import may_see_site
 from web.auth import roles_required
 from web.db import db_session, get_db
 from web.forecasting import add_override, forecast_values
+from web.jobs import site_param
 from web.repository import find_site, history_stats
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -153,7 +154,7 @@ def create_override():
         abort(400, description="give queue, start and end (YYYY-MM-DD), percent (a number) and a reason")
     session = db_session()
     try:
-        slug = body.get("site") or (session.get(models.Site, current_user.site_id).slug
+        slug = site_param(body) or (session.get(models.Site, current_user.site_id).slug
                                     if current_user.site_id is not None else None)
         if not may_see_site(session, find_site(session, slug).id):
             abort(404, description=f"no site {slug!r} among yours; leave site out for your own")

@@ -59,6 +59,18 @@ def test_another_sites_forecast_cannot_be_read_nor_its_override_deleted(app, two
         assert session.get(models.ForecastOverride, theirs_override) is not None
 
 
+def test_an_override_for_a_site_that_is_not_text_is_refused_and_nothing_is_saved(app, two_sites):
+    # Found by the API fuzz test: a JSON object as the site reached the database query and answered 500.
+    body = {"queue": "billing", "start": "2026-12-09", "end": "2026-12-09", "percent": 5, "reason": "mailing",
+            "site": {"slug": "other-center"}}
+    with app.app_context(), get_db().session() as session:
+        before = len(session.scalars(select(models.ForecastOverride)).all())
+    refused = _get(app, two_sites[0], "POST", "/api/v1/overrides", json=body)
+    assert refused.status_code == 400 and "site: give the site's slug as text" in refused.get_json()["message"]
+    with app.app_context(), get_db().session() as session:
+        assert len(session.scalars(select(models.ForecastOverride)).all()) == before
+
+
 def test_an_override_goes_to_the_users_own_site_and_never_to_another(app, two_sites):
     token = two_sites[0]
     body = {"queue": "billing", "start": "2026-12-09", "end": "2026-12-09", "percent": 5, "reason": "mailing"}
