@@ -64,6 +64,10 @@ class Problem:
     mean_pay_eur: float | None = None         # the pay that costs 1 per worked interval (default: these agents')
     fair_share: Mapping[str, tuple[int, int]] | None = None  # agent -> late shifts, Saturdays before a penalty
 
+    def under_weight(self, key: tuple[str, pd.Timestamp], need: int) -> int:
+        """The cost of one missing agent on (queue, interval start): the part's own where it is given one."""
+        return (self.under_weights or {}).get(key) or self.weights.under(need)
+
 
 @dataclass(frozen=True)
 class Term:
@@ -479,7 +483,7 @@ class RosterModel:
             over = self.model.new_int_var(0, len(cover) + max(-need, 0), f"over_{queue}_{start:%m%d_%H%M}")
             self.model.add(sum(cover) + under - over == need)
             self.under[(queue, start)] = under
-            weight = (self.p.under_weights or {}).get((queue, start)) or w.under(need)
+            weight = self.p.under_weight((queue, start), need)
             self.penalties.append(Term(f"{queue} {start:%a %H:%M} short", under, weight, "short"))
             self.penalties.append(Term(f"{queue} {start:%a %H:%M} over", over, w.over, "over"))
 

@@ -124,7 +124,7 @@ class RosterSearch:
             if w is not None:
                 self.week_keys[w].append(key)
         self.last_report = -math.inf
-        self.under_weight = {key: problem.weights.under(need) for key, need in self.need.items()}
+        self.under_weight = {key: problem.under_weight(key, need) for key, need in self.need.items()}
         pays = [a.monthly_pay_eur for a in problem.agents if a.monthly_pay_eur]
         self.mean_pay = problem.mean_pay_eur or (sum(pays) / len(pays) if pays else None)
         self.state = _State()
@@ -673,7 +673,7 @@ def solve_roster(problem: Problem, time_limit_s: float = 60.0, seed: int = 0, wo
             share = min(max(5.0, time_limit_s * 0.1), time_limit_s * 0.25)
             under_bound = under_staffing_lower_bound(problem, time_limit_s=share)
             need = _need(problem.requirements)
-            cheapest = min((problem.weights.under(n) for n in need.values() if n > 0), default=0)
+            cheapest = min((problem.under_weight(k, n) for k, n in need.items() if n > 0), default=0)
             objective_bound = under_bound * cheapest
         left = max(time_limit_s - (time.perf_counter() - started), 0.5)
         solution = RosterSearch(problem, settings, seed, 1 if child else workers, progress, should_stop,

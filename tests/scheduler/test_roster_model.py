@@ -116,3 +116,12 @@ def test_a_weekend_stays_free_when_the_previous_roster_worked_the_three_before()
     context = CheckContext.build(solution.roster, (agent,), site, rules=one_free, previous=previous,
                                  week_start=MONDAY, days=7)
     assert free_weekends(context) == [] and solution.under_agent_intervals == 80
+
+
+def test_a_missing_agent_costs_the_problem_s_own_weight_where_given_and_the_default_elsewhere():
+    start = pd.Timestamp("2026-12-07T08:00", tz="Europe/Berlin")
+    problem = Problem(SITE, ARBZG, (), pd.DataFrame(columns=["queue", "interval_start", "agents_required"]), WEEK,
+                      under_weights={("chat", start): 7})
+    assert problem.under_weight(("chat", start), 2) == 7
+    assert problem.under_weight(("billing", start), 2) == 1000 + 2000 // 2
+    assert problem.under_weight(("chat", start + pd.Timedelta(minutes=15)), 0) == 1000 + 2000

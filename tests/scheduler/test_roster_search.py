@@ -115,6 +115,22 @@ def test_a_queue_nobody_has_is_named_short_and_the_roster_stays_legal():
     assert _hard(solution.roster, problem) == []
 
 
+def _worked_queues(problem: Problem) -> set[str]:
+    solution = solve_roster(problem, time_limit_s=LIMIT, seed=0, workers=1)
+    return {seg.activity for s in solution.roster.shifts for seg in s.segments if seg.activity != "break"}
+
+
+def test_given_costs_of_a_missing_agent_decide_which_queue_the_one_agent_covers():
+    # One agent for one 4 h morning; billing and chat each need one agent then: whichever queue's gap costs more
+    # per missing agent is the one covered.
+    needs = pd.concat([_needs(q, 1, end=dt.time(12)) for q in ("billing", "chat")], ignore_index=True)
+    agents = (_agent("A", skills=("billing", "chat"), hours=4),)
+    for dear in ("billing", "chat"):
+        weights = {(q, t): 10_000 if q == dear else 100 for q, t in zip(needs.queue, needs.interval_start, strict=True)}
+        problem = Problem(SITE, ARBZG, agents, needs, WEEK, under_weights=weights)
+        assert _worked_queues(problem) == {dear}
+
+
 # --- progress, stopping, determinism -------------------------------------------------------------------------
 
 def test_progress_reports_objective_gap_and_elapsed_time_down_to_the_final_objective():
