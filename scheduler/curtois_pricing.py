@@ -5,7 +5,8 @@ row), the weekends worked so far and the minutes worked so far; the rules about 
 weekends and total minutes are exact in it. The caps per shift type are not in the state (it would multiply by each
 cap): a schedule over a cap loses its dearest shifts of that type and every unused one, and is solved again, until it
 keeps every cap or nothing is left. Column generation (scheduler/curtois_columns.py) calls this for every employee in
-every round, so the days are a Python loop and everything inside a day is numpy.
+every round, so the forward pass over the days is compiled (scheduler/curtois_forward.py); the way back from the
+cheapest end, one state a day, stays here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scheduler.curtois import DAYS_PER_WEEK, WEEKEND_DAYS, Instance, Staff
+from scheduler.curtois_forward import forward
 from scheduler.curtois_model import cheapest_schedule
 
 Schedule = tuple[str | None, ...]  # the shift worked on each day of the horizon, None on a day off
@@ -46,16 +48,17 @@ class SchedulePricer:
         # may_follow[t] = indexes of the shifts after which shift t may be worked the next day
         self.may_follow = [np.array([i for i, s in enumerate(self.shifts) if t.id not in s.forbidden_next], dtype=int)
                            for t in self.shifts]
-        groups: dict[tuple[int, ...], list[int]] = {}
-        for t, before in enumerate(self.may_follow):
-            groups.setdefault(tuple(before), []).append(t)
-        self.by_predecessors = [(np.array(b, dtype=int), np.array(f)) for b, f in groups.items()]
         self.caps = [staff.max_shifts.get(s.id, horizon) for s in self.shifts]
         self.off_days = instance.days_off.get(staff.id, frozenset())
         self.runs = max(1, staff.max_consecutive_shifts)
         self.rest = max(1, staff.min_consecutive_days_off)
         self.weekends = max(0, staff.max_weekends)
         self.max_state = max_state
+        self.off_day = np.array([d in self.off_days for d in range(horizon)], dtype=bool)
+        self.follow = np.zeros((len(self.shifts), len(self.shifts)), dtype=bool)  # [t, s]: t may come after s
+        for t, before in enumerate(self.may_follow):
+            self.follow[t, before] = True
+        self._states: dict[tuple[int, ...], _State] = {}
 
     @property
     def size(self) -> int:
@@ -149,12 +152,12 @@ class SchedulePricer:
             return None
         if not self.shifts:
             return Priced(0.0, (None,) * days) if self.fewest <= 0 else None
-        state = _State(self, counted)
-        work, off = state.first_day(costs[0])
-        history = [(work, off)]
-        for d in range(1, days):
-            work, off = state.next_day(work, off, costs[d], d)
-            history.append((work, off))
+        state = self._states.get(counted) or self._states.setdefault(counted, _State(self, counted))
+        work, off = forward(np.ascontiguousarray(costs, dtype=float), self.off_day, self.follow, state.use,
+                            state.weekend, state.first, self.staff.min_consecutive_shifts, self.runs, self.rest,
+                            SATURDAY, SUNDAY)
+        shape = (len(self.shifts), self.runs, 2, *state.resources)
+        history = [(work[d].reshape(shape), off[d].reshape((self.rest + 1, *state.resources))) for d in range(days)]
         return state.best_end(history)
 
 
@@ -170,84 +173,24 @@ class _State:
         self.p = pricer
         self.counted = counted
         self.resources = (pricer.weekends + 1, *(pricer.caps[k] + 1 for k in counted), pricer.most + 1)
-        self.weekend_axis = -len(self.resources)
-        # Shifts that use up the same resources advance together: the same length and the same counted type.
-        groups: dict[tuple[int, int | None], list[int]] = {}
-        for t, n in enumerate(pricer.length):
-            groups.setdefault((n, counted.index(t) if t in counted else None), []).append(t)
-        self.groups = [(n, c, np.array(ts)) for (n, c), ts in groups.items()]
+        # The compiled forward pass (scheduler/curtois_forward.py) moves between flattened resource cells.
+        cells = np.indices(self.resources).reshape(len(self.resources), -1)
+        self.weekend = self._cell(cells, (1, *(0,) * (len(self.resources) - 1)))
+        self.use = np.array([self._cell(cells, (0, *self._used(t))) for t in range(len(pricer.shifts))],
+                            dtype=np.int64).reshape(len(pricer.shifts), -1)
+        self.first = self.use[:, 0].copy()
 
-    def _empty(self) -> tuple[np.ndarray, np.ndarray]:
-        p = self.p
-        return (np.full((len(p.shifts), p.runs, 2, *self.resources), INF),
-                np.full((p.rest + 1, *self.resources), INF))
+    def _cell(self, cells: np.ndarray, step: tuple[int, ...]) -> np.ndarray:
+        """The flattened cell each cell moves to by `step` along the resource axes, -1 where it falls off."""
+        moved = cells + np.array(step)[:, np.newaxis]
+        inside = np.all(moved < np.array(self.resources)[:, np.newaxis], axis=0)
+        out = np.full(cells.shape[1], -1, dtype=np.int64)
+        out[inside] = np.ravel_multi_index(tuple(moved[:, inside]), self.resources)
+        return out
 
     def _used(self, t: int) -> tuple[int, ...]:
         """What working shift t adds to the resources after the weekends: one of its type if counted, its minutes."""
         return (*(int(t == k) for k in self.counted), self.p.length[t])
-
-    def first_day(self, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        work, off = self._empty()
-        off[(0,) * (1 + len(self.resources))] = 0.0
-        if 0 not in self.p.off_days:
-            for t in range(len(self.p.shifts)):
-                at = (0, *self._used(t))
-                if all(i < n for i, n in zip(at, self.resources, strict=True)):
-                    work[(t, 0, 1, *at)] = cost[t]
-        return work, off
-
-    def next_day(self, work: np.ndarray, off: np.ndarray, cost: np.ndarray,
-                 day: int) -> tuple[np.ndarray, np.ndarray]:
-        p = self.p
-        new_work, new_off = self._empty()
-        new_off[0] = off[0]
-        may_end = self._may_end(work)
-        if p.rest == 1:
-            new_off[1] = np.minimum(may_end, off[1])
-        else:
-            new_off[1] = may_end
-            new_off[2:p.rest] = off[1:p.rest - 1]
-            new_off[p.rest] = np.minimum(off[p.rest - 1], off[p.rest])
-        if day in p.off_days:
-            return new_work, new_off
-        weekday = day % DAYS_PER_WEEK
-        start = np.minimum(off[0], off[p.rest])  # a run may start after the first days off or a full rest
-        if weekday in (SATURDAY, SUNDAY):
-            start = self._one_more_weekend(start)
-        carry = None
-        if p.runs > 1:
-            # carry[t] = the cheapest run state of yesterday that shift t may follow, one day longer; shifts that
-            # may follow the same shifts share one reduction
-            carry = np.empty((len(p.shifts), *work.shape[1:]))[:, :-1]
-            for before, followers in p.by_predecessors:
-                carry[followers] = work[before, :-1].min(axis=0) if len(before) else INF
-            if weekday == SATURDAY:  # on Sunday a run going on from Saturday has its weekend counted already
-                carry = self._one_more_weekend(carry)
-        for length, counted, group in self.groups:
-            added = cost[group].reshape(-1, *(1,) * len(self.resources))
-            new_work[group, 0, 0] = self._use(start, length, counted)[np.newaxis] + added
-            if carry is not None:
-                new_work[group, 1:] = self._use(carry[group], length, counted) + added[:, np.newaxis, np.newaxis]
-        return new_work, new_off
-
-    def _may_end(self, work: np.ndarray) -> np.ndarray:
-        """Least cost over the work states whose run may end today: long enough, or begun on day 0."""
-        least = self.p.staff.min_consecutive_shifts
-        ended = work[:, :, 1].min(axis=(0, 1))
-        if max(1, least) - 1 < self.p.runs:
-            ended = np.minimum(ended, work[:, max(1, least) - 1:, 0].min(axis=(0, 1)))
-        return ended
-
-    def _one_more_weekend(self, values: np.ndarray) -> np.ndarray:
-        """The values moved one weekend up; what would pass the most weekends falls off."""
-        return _moved(values, {self.weekend_axis: 1})
-
-    def _use(self, values: np.ndarray, length: int, counted: int | None) -> np.ndarray:
-        """The values moved by a shift of `length` minute units (and one more of a counted type)."""
-        moves = {-1: length}
-        if counted is not None:
-            moves[self.weekend_axis + 1 + counted] = 1
-        return _moved(values, moves)
 
     def best_end(self, history: list[tuple[np.ndarray, np.ndarray]]) -> Priced | None:
         p = self.p
@@ -308,13 +251,3 @@ class _State:
         return min(candidates, key=lambda c: c[0])[1]
 
 
-def _moved(values: np.ndarray, moves: dict[int, int]) -> np.ndarray:
-    """The values moved up along each axis by its step; what would pass the end of an axis falls off."""
-    moved = np.full_like(values, INF)
-    target, source = [slice(None)] * values.ndim, [slice(None)] * values.ndim
-    for axis, step in moves.items():
-        if step >= values.shape[axis]:
-            return moved
-        target[axis], source[axis] = slice(step, None), slice(None, values.shape[axis] - step)
-    moved[tuple(target)] = values[tuple(source)]
-    return moved
