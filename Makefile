@@ -37,6 +37,7 @@ bench: install
 	$(BIN)/python -m bench.staffing
 	$(BIN)/python -m bench.roster --scale
 	$(BIN)/python -m bench.roster_vs_pyworkforce
+	$(BIN)/python -m bench.curtois_pricing
 	$(BIN)/python -m bench.web_grid
 	$(BIN)/python -m bench.whatif
 	$(BIN)/python -m bench.load_test
