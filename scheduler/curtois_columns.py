@@ -524,7 +524,8 @@ class ColumnGeneration:
             if e.id not in free:
                 self.fix(e.id, self.pool.schedules[e.id].index(schedule))
         converged = self.generate(deadline)
-        if math.ceil(self.last_bound - 1e-6) >= before:
+        # No bound at all when every round was cut short by the deadline (a large instance, a short part).
+        if self.last_bound > -math.inf and math.ceil(self.last_bound - 1e-6) >= before:
             return ColumnPart(dict(roster), 0, True, converged)
         best = min(dict(roster), self.dive(deadline, share, rounds), key=lambda r: objective(self.instance, r))
         found = self.integer(integer_seconds, best, max(1, self.workers), seed, free)

@@ -156,7 +156,8 @@ def column_search(instance: Instance, columns: ColumnGeneration, roster: dict[tu
     small, so the next is larger; one whose generation ran out of time is too large, so the next is smaller."""
     staff = [e.id for e in instance.staff]
     size = max(1, round(settings.column_part_share * len(staff)))
-    cost, target = objective(instance, roster), math.ceil(bound - 1e-6)
+    cost = objective(instance, roster)
+    target = math.ceil(bound - 1e-6) if bound > -math.inf else -math.inf  # no bound if the generation ran out of time
     last_found = time.perf_counter()
     while cost > target and (now := time.perf_counter()) < deadline and now - last_found < stall_seconds:
         free = rng.sample(staff, rng.randint(max(1, size - 3), size))

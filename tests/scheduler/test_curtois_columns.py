@@ -233,6 +233,15 @@ def test_a_part_by_columns_that_cannot_do_better_is_proved_so_and_left_alone():
     assert part.roster == {("A", 0): "D"} and part.saved == 0 and part.proved and part.converged
 
 
+def test_a_part_by_columns_whose_time_is_up_before_any_bound_still_ends_in_a_roster_no_worse():
+    # The deadline has passed: the first round prices B and stops before C, so it gives no bound and nothing is
+    # proved (the search still gets a legal roster that costs no more).
+    instance = _three(cover="0,D,2,100,1", horizon=1)
+    columns = ColumnGeneration(instance, {})
+    part = columns.improve_part({("A", 0): "D"}, {"B", "C"}, time.perf_counter() - 1, 10)
+    assert not part.proved and not part.converged and part.saved >= 0 and check(instance, part.roster) == []
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_a_part_by_columns_is_legal_counts_its_saving_and_proves_only_what_holds(data):

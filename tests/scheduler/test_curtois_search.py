@@ -178,6 +178,16 @@ def test_the_search_by_columns_reaches_the_bound_from_an_empty_roster():
     assert check(instance, roster) == [] and objective(instance, roster) == 0
 
 
+def test_the_search_by_columns_runs_without_a_bound_when_the_generation_gave_none():
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    columns = ColumnGeneration(instance, {})
+    try:
+        roster = column_search(instance, columns, {}, _soon(60), 2, -float("inf"), random.Random(0), ONE_PROCESS)
+    finally:
+        columns.close()
+    assert check(instance, roster) == [] and objective(instance, roster) == 0
+
+
 def test_the_search_by_columns_holds_a_roster_nobody_can_improve():
     # B may not work; A may work 5 days in a row, so 6 of the 7 at most: one day stays uncovered, whatever moves.
     staff = "\n".join([staff_line("A", max_cons=5, weekends=1), staff_line("B", max_shifts="D=0|N=0")])
