@@ -152,7 +152,9 @@ class SchedulePricer:
             return None
         if not self.shifts:
             return Priced(0.0, (None,) * days) if self.fewest <= 0 else None
-        state = self._states.get(counted) or self._states.setdefault(counted, _State(self, counted))
+        if counted not in self._states:
+            self._states[counted] = _State(self, counted)
+        state = self._states[counted]
         work, off = forward(np.ascontiguousarray(costs, dtype=float), self.off_day, self.follow, state.use,
                             state.weekend, state.first, self.staff.min_consecutive_shifts, self.runs, self.rest,
                             SATURDAY, SUNDAY)
