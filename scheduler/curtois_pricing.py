@@ -5,8 +5,8 @@ row), the weekends worked so far and the minutes worked so far; the rules about 
 weekends and total minutes are exact in it. The caps per shift type are not in the state (it would multiply by each
 cap): a schedule over a cap loses its dearest shifts of that type and every unused one, and is solved again, until it
 keeps every cap or nothing is left. Column generation (scheduler/curtois_columns.py) calls this for every employee in
-every round, so the forward pass over the days is compiled (scheduler/curtois_forward.py); the way back from the
-cheapest end, one state a day, stays here.
+every round, so the passes over the days, forward and back from the cheapest end, are compiled
+(scheduler/curtois_forward.py).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scheduler.curtois import DAYS_PER_WEEK, WEEKEND_DAYS, Instance, Staff
-from scheduler.curtois_forward import forward
+from scheduler.curtois import WEEKEND_DAYS, Instance, Staff
+from scheduler.curtois_forward import backward, forward
 from scheduler.curtois_model import cheapest_schedule
 
 Schedule = tuple[str | None, ...]  # the shift worked on each day of the horizon, None on a day off
@@ -158,9 +158,12 @@ class SchedulePricer:
         work, off = forward(np.ascontiguousarray(costs, dtype=float), self.off_day, self.follow, state.use,
                             state.weekend, state.first, self.staff.min_consecutive_shifts, self.runs, self.rest,
                             SATURDAY, SUNDAY)
-        shape = (len(self.shifts), self.runs, 2, *state.resources)
-        history = [(work[d].reshape(shape), off[d].reshape((self.rest + 1, *state.resources))) for d in range(days)]
-        return state.best_end(history)
+        total, worked = backward(work, off, max(0, self.fewest), state.resources[-1], state.before_use,
+                                 state.before_weekend, self.follow, max(1, self.staff.min_consecutive_shifts),
+                                 self.rest, SATURDAY, SUNDAY)
+        if total == INF:
+            return None
+        return Priced(float(total), tuple(None if k < 0 else self.shifts[k].id for k in worked))
 
 
 class _State:
@@ -181,6 +184,12 @@ class _State:
         self.use = np.array([self._cell(cells, (0, *self._used(t))) for t in range(len(pricer.shifts))],
                             dtype=np.int64).reshape(len(pricer.shifts), -1)
         self.first = self.use[:, 0].copy()
+        # The way back (scheduler/curtois_forward.py) asks where a cell came from: the moves inverted.
+        self.before_use = np.full_like(self.use, -1)
+        for t, moves in enumerate(self.use):
+            self.before_use[t, moves[moves >= 0]] = np.flatnonzero(moves >= 0)
+        self.before_weekend = np.full_like(self.weekend, -1)
+        self.before_weekend[self.weekend[self.weekend >= 0]] = np.flatnonzero(self.weekend >= 0)
 
     def _cell(self, cells: np.ndarray, step: tuple[int, ...]) -> np.ndarray:
         """The flattened cell each cell moves to by `step` along the resource axes, -1 where it falls off."""
@@ -193,63 +202,3 @@ class _State:
     def _used(self, t: int) -> tuple[int, ...]:
         """What working shift t adds to the resources after the weekends: one of its type if counted, its minutes."""
         return (*(int(t == k) for k in self.counted), self.p.length[t])
-
-    def best_end(self, history: list[tuple[np.ndarray, np.ndarray]]) -> Priced | None:
-        p = self.p
-        work, off = history[-1]
-        low = max(0, p.fewest)
-        best_work = work[..., low:].min() if work.size else INF
-        best_off = off[..., low:].min()
-        if min(best_work, best_off) == INF:
-            return None
-        if best_work <= best_off:
-            at = np.unravel_index(np.argmin(work[..., low:]), work[..., low:].shape)
-            state: tuple = ("work", *(int(i) for i in at[:3]), (*(int(i) for i in at[3:-1]), int(at[-1]) + low))
-            total = float(best_work)
-        else:
-            at = np.unravel_index(np.argmin(off[..., low:]), off[..., low:].shape)
-            state, total = ("off", int(at[0]), (*(int(i) for i in at[1:-1]), int(at[-1]) + low)), float(best_off)
-        schedule: list[str | None] = [None] * len(history)
-        for d in range(len(history) - 1, -1, -1):
-            if state[0] == "work":
-                schedule[d] = p.shifts[state[1]].id
-            if d > 0:
-                state = self._before(state, history[d - 1], d)
-        return Priced(total, tuple(schedule))
-
-    def _before(self, state: tuple, previous: tuple[np.ndarray, np.ndarray], day: int) -> tuple:
-        """The state of the day before that the forward pass took to reach `state`: the cheapest candidate (the
-        forward pass took the least of them, and all candidates add the same cost of today)."""
-        p = self.p
-        work, off = previous
-        candidates: list[tuple[float, tuple]] = []
-        weekday = day % DAYS_PER_WEEK
-        if state[0] == "off":
-            _, q, used = state
-            if q == 0:
-                return state
-            if q == 1:
-                least = max(1, p.staff.min_consecutive_shifts)
-                for t in range(len(p.shifts)):
-                    for r in range(p.runs):
-                        for f in (0, 1):
-                            if f == 1 or r + 1 >= least:
-                                candidates.append((work[(t, r, f, *used)], ("work", t, r, f, used)))
-                if p.rest == 1:
-                    candidates.append((off[(1, *used)], ("off", 1, used)))
-            else:
-                candidates.append((off[(q - 1, *used)], ("off", q - 1, used)))
-                if q == p.rest:
-                    candidates.append((off[(q, *used)], ("off", q, used)))
-            return min(candidates, key=lambda c: c[0])[1]
-        _, t, r, f, used = state
-        weekend = weekday in (SATURDAY, SUNDAY) if r == 0 else weekday == SATURDAY
-        before = (used[0] - weekend, *(u - n for u, n in zip(used[1:], self._used(t), strict=True)))
-        if r == 0:
-            candidates = [(off[(q, *before)], ("off", q, before)) for q in {0, p.rest}]
-        else:
-            candidates = [(work[(int(s), r - 1, f, *before)], ("work", int(s), r - 1, f, before))
-                          for s in p.may_follow[t]]
-        return min(candidates, key=lambda c: c[0])[1]
-
-
