@@ -108,6 +108,36 @@ def test_a_held_day_keeps_the_blend_to_it_and_letting_go_restores_the_programme(
     assert columns.pool.lp_value == pytest.approx(free) and columns.forced["A"] == {}
 
 
+def test_holding_days_replaces_what_was_held_before():
+    # A wants N on day 2 (50) and B on day 3 (40): held off those days, the programme loses both wishes; held off
+    # only B's day next, it has A's back.
+    instance = _three(cover="\n".join(f"{d},D,1,100,1" for d in range(7)), on="A,2,N,50\nB,3,N,40",
+                      max_shifts="D=7|N=7")
+    columns = ColumnGeneration(instance)
+    columns.generate(FAR)
+    free = columns.pool.lp_value
+    columns.hold_days({("A", 2): frozenset({None}), ("B", 3): frozenset({None, "D"})})
+    columns.generate(FAR)
+    assert columns.pool.lp_value == pytest.approx(free + 90)
+    columns.hold_days({("B", 3): frozenset({None})})
+    columns.generate(FAR)
+    assert columns.pool.lp_value == pytest.approx(free + 40) and columns.forced == {"B": {3: frozenset({None})}}
+
+
+def test_the_heaviest_roster_is_the_blend_when_it_is_whole():
+    # One D wanted on day 0 and only A may work it (B and C have no D): the programme is one roster, whole.
+    staff = "\n".join([staff_line("A", max_shifts="D=1|N=0"), staff_line("B", max_shifts="D=0|N=0"),
+                       staff_line("C", max_shifts="D=0|N=0")])
+    instance = parse_instance(tiny(horizon=1, staff=staff, cover="0,D,1,100,1"))
+    columns = ColumnGeneration(instance, {})
+    columns.generate(FAR)
+    assert columns.heaviest_roster() == ({("A", 0): "D"}, True)
+    # Held off it, A leaves the day short, and the blend is whole again at that roster.
+    columns.hold_days({("A", 0): frozenset({None})})
+    columns.generate(FAR)
+    assert columns.heaviest_roster() == ({}, True) and columns.pool.lp_value == pytest.approx(100)
+
+
 def test_after_a_dive_a_reset_brings_back_the_whole_programme():
     instance = _three(cover="\n".join(f"{d},D,2,100,1\n{d},N,1,30,1" for d in range(7)), on="A,2,N,5",
                       max_shifts="D=7|N=7")
@@ -123,16 +153,17 @@ def test_after_a_dive_a_reset_brings_back_the_whole_programme():
 
 
 def test_the_programme_rebuilt_in_a_fresh_solver_keeps_its_columns_and_bounds():
-    # What happens when GLOP's warm start fails: the same programme, every column at the bound it had.
+    # What happens when the solver's warm start fails: the same programme, every column open or closed as it was.
     instance = _three(cover="\n".join(f"{d},D,1,100,1" for d in range(7)), on="A,2,N,50", max_shifts="D=7|N=7")
     columns = ColumnGeneration(instance)
     columns.generate(FAR)
     columns.force("A", 2, None)
     columns.generate(FAR)
     held = columns.pool.lp_value
-    bounds = {e: [c.ub() for c in cs] for e, cs in columns.master.columns.items()}
+    bounds = {e: list(flags) for e, flags in columns.master.open.items()}
+    assert not all(bounds["A"])
     columns.master._rebuild()
-    assert {e: [c.ub() for c in cs] for e, cs in columns.master.columns.items()} == bounds
+    assert columns.master.open == bounds
     columns.solve()
     assert columns.pool.lp_value == pytest.approx(held)
 
