@@ -51,8 +51,9 @@ class SearchSettings:
     column_search_until: float = 0.9  # then whole schedules of most employees re-solved by columns until this share,
     column_stall: float = 0.3    # ... or until this share of the time limit has passed without a better roster
     column_part_share: float = 0.75  # of the employees, the first size of such a part; grows while parts are proved
-    trees_after: float = 0.05    # of the time limit without a better roster: then the parts are solved by trees ...
-    branch_seconds: float = 10.0  # ... of at most this long each
+    column_switch: float = 0.05  # of the time limit without a better roster: then the sets are solved the other
+                                 # way (dives and integer programme, or trees) ...
+    branch_seconds: float = 10.0  # ... a tree at most this long
     dive_by_days: bool = False   # hold single days of the blend (ColumnGeneration.dive_cells), not whole columns
     exact_pricing_seconds: float = 0.5  # CP-SAT's time for an employee's schedule when a cap binds
     columns_max_cells: int = 10_000_000  # of one employee's pricing programme (days × states), or no columns
@@ -90,7 +91,7 @@ def solve(instance: Instance, time_limit_s: float = 60.0, workers: int = DEFAULT
                             started + time_limit_s * settings.dive_until, time_limit_s * settings.integer_share,
                             settings, started + time_limit_s * settings.redive_until,
                             started + time_limit_s * settings.column_search_until,
-                            time_limit_s * settings.column_stall, rng, time_limit_s * settings.trees_after)
+                            time_limit_s * settings.column_stall, rng, time_limit_s * settings.column_switch)
         bound = max(bound, floor)
         if found is not None and (roster is None or objective(instance, found) < objective(instance, roster)):
             roster = found
@@ -106,7 +107,7 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
          dive_deadline: float, integer_seconds: float, settings: SearchSettings,
          redive_deadline: float = 0.0, search_deadline: float = 0.0, stall_seconds: float = 0.0,
          rng: random.Random | None = None,
-         trees_after_s: float = 0.0) -> tuple[dict[tuple[str, int], str] | None, float]:
+         switch_after_s: float = math.inf) -> tuple[dict[tuple[str, int], str] | None, float]:
     """A roster from column generation, its dive, the integer programme over all columns found after it and the
     search by columns until `search_deadline` (None if the pricing finds no legal schedule for someone), and the
     best Lagrangian bound the generation proved (less a hair for the rounding of the prices)."""
@@ -141,7 +142,7 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
         if best is not None and objective(instance, best) < objective(instance, found):
             found = best
         found = column_search(instance, columns, found, search_deadline, stall_seconds, floor,
-                              rng or random.Random(0), settings, trees_after_s)
+                              rng or random.Random(0), settings, switch_after_s)
         return found, floor
     finally:
         columns.close()
@@ -149,28 +150,31 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
 
 def column_search(instance: Instance, columns: ColumnGeneration, roster: dict[tuple[str, int], str],
                   deadline: float, stall_seconds: float, bound: float, rng: random.Random,
-                  settings: SearchSettings, trees_after_s: float = 0.0) -> dict[tuple[str, int], str]:
+                  settings: SearchSettings, switch_after_s: float = math.inf) -> dict[tuple[str, int], str]:
     """Re-solve the whole schedules of random sets of employees by columns with the others held, keeping each
-    roster that costs no more, until the deadline, the bound, or `stall_seconds` without a better roster: first
-    by a dive and the integer programme over the columns (ColumnGeneration.improve_part), and once they have found
-    nothing better for `trees_after_s`, by branch and price (scheduler/curtois_branch.py) to the end.
+    roster that costs no more, until the deadline, the bound, or `stall_seconds` without a better roster: by a
+    dive and the integer programme over the columns (ColumnGeneration.improve_part), or by branch and price
+    (scheduler/curtois_branch.py). It starts with the dives and changes to the other way whenever one has found
+    nothing better for `switch_after_s`.
 
     At the end of the dive the search over parts of the CP-SAT model finds little (instances 5 and 8: nothing in
     the last 100 s of 300), while the columns still recombine: a set of most employees moves in one step, and
     sets that cannot do better are proved so, most by the programme at once. The dive is quick while there is
     much to gain; nearer the optimum the tree finds what it misses (instance 8: from 1,303, where the dives found
     nothing for 90 s, it found 1,302 and 1,301; in a run from a worse dive it found 1,324, 1,312, 1,308 and
-    1,307 where the dives between found nothing). A set proved within its time is too small, so the next is
-    larger; one left open is too large, so the next is smaller."""
+    1,307 where the dives between found nothing). Where a node takes seconds (instance 13: 120 employees, a
+    master solve of 0.6 s), the trees find little and the dives keep their turn. A set proved within its time is
+    too small, so the next is larger; one left open is too large, so the next is smaller."""
     staff = [e.id for e in instance.staff]
     size = max(1, round(settings.column_part_share * len(staff)))
     cost = objective(instance, roster)
     target = math.ceil(bound - 1e-6) if bound > -math.inf else -math.inf  # no bound if the generation ran out of time
-    last_found = time.perf_counter()
+    last_found = calm_since = time.perf_counter()
     trees = False
     while cost > target and (now := time.perf_counter()) < deadline and now - last_found < stall_seconds:
         free = rng.sample(staff, rng.randint(max(1, size - 3), size))
-        trees = trees or now - last_found >= trees_after_s
+        if now - calm_since >= switch_after_s:
+            trees, calm_since = not trees, now
         if trees:
             tree = branch_and_price(columns, roster, free, min(deadline, now + settings.branch_seconds))
             roster, saved, proved, too_large = tree.roster, cost - tree.objective, tree.proved, not tree.proved
@@ -180,7 +184,7 @@ def column_search(instance: Instance, columns: ColumnGeneration, roster: dict[tu
             roster, saved, proved, too_large = part.roster, part.saved, part.proved, not part.converged
         if saved > 0:
             cost -= saved
-            last_found = time.perf_counter()
+            last_found = calm_since = time.perf_counter()
         size = min(len(staff), size + 1) if proved else max(1, size - 1) if too_large else size
     return roster
 

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scheduler.curtois import parse_instance
+from scheduler.curtois_branch import branch_and_price
 from scheduler.curtois_columns import ColumnGeneration
 from scheduler.curtois_model import PartResult, solve_part
 from scheduler.curtois_score import check, objective
@@ -176,6 +177,25 @@ def test_the_search_by_columns_reaches_the_bound_from_an_empty_roster():
     finally:
         columns.close()
     assert check(instance, roster) == [] and objective(instance, roster) == 0
+
+
+def test_the_search_by_columns_changes_to_trees_when_the_dives_find_nothing(monkeypatch):
+    # With no calm allowed, every set changes the way it is solved: the trees get their turns and the roster
+    # still reaches the bound (seven missing people, all covered).
+    trees = []
+
+    def counted(*args, **kwargs):
+        trees.append(args[2])
+        return branch_and_price(*args, **kwargs)
+
+    monkeypatch.setattr("scheduler.curtois_search.branch_and_price", counted)
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    columns = ColumnGeneration(instance, {})
+    try:
+        roster = column_search(instance, columns, {}, _soon(60), 60, 0.0, random.Random(0), ONE_PROCESS, 0.0)
+    finally:
+        columns.close()
+    assert check(instance, roster) == [] and objective(instance, roster) == 0 and trees
 
 
 def test_the_search_by_columns_runs_without_a_bound_when_the_generation_gave_none():
