@@ -17,8 +17,8 @@ from collections.abc import Collection, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-import highspy
 import numpy as np
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from scheduler.curtois import Instance
@@ -26,7 +26,6 @@ from scheduler.curtois_pricing import Priced, Schedule, SchedulePricer
 from scheduler.curtois_score import objective
 
 Roster = Mapping[tuple[str, int], str]
-DUAL_SIMPLEX, PRIMAL_SIMPLEX = 1, 4  # HiGHS's simplex_strategy
 FORCED = 1e6  # what the pricing takes off for a day held at a shift: more than any schedule can cost otherwise
 
 
@@ -88,9 +87,11 @@ def schedule_of(instance: Instance, roster: Roster, employee: str) -> Schedule:
 
 class _Master:
     """The restricted master linear programme: a convex blend of columns per employee, cover rows with their
-    under and over slack at the rows' weights. HiGHS solves it: after a column is closed or opened again (a dive, a
-    node of the tree) its dual simplex starts from the last basis, where GLOP through pywraplp solved from scratch
-    (instance 8: 3 ms against 79 ms after one bound changed)."""
+    under and over slack at the rows' weights, solved by GLOP.
+
+    HiGHS was tried in its place (24d62d1): its warm dual simplex solved a node of the tree in 2-7 ms where GLOP
+    starts again after any closed column (79 ms on instance 8), but late in the dive of instance 13 its rounds
+    took twice GLOP's time and the dive ended far worse (3,024 against the 1,351 GLOP's run reached)."""
 
     def __init__(self, instance: Instance, requests: dict[str, tuple[int, np.ndarray]],
                  pricers: dict[str, SchedulePricer]):
@@ -101,27 +102,22 @@ class _Master:
         self._build()
 
     def _build(self) -> None:
-        """A fresh programme with the blend and cover rows, the cover's slack and no columns."""
+        """A fresh programme with the cover rows and no columns."""
         instance = self.instance
-        self.lp = highspy.Highs()
-        self.lp.setOptionValue("output_flag", False)
-        self.lp.setOptionValue("threads", 1)
-        self.lp.setOptionValue("presolve", "off")  # presolve would throw the last basis away
-        self.blend = {e.id: i for i, e in enumerate(instance.staff)}
-        self.rows: dict[tuple[int, str], int] = {}
-        for _ in instance.staff:
-            self.lp.addRow(1.0, 1.0, 0, np.array([], dtype=np.int32), np.array([]))
-        for i, c in enumerate(instance.cover):
-            row = len(instance.staff) + i
-            self.lp.addRow(c.required, c.required, 0, np.array([], dtype=np.int32), np.array([]))
-            self.lp.addCol(c.under_weight, 0.0, highspy.kHighsInf, 1, np.array([row], dtype=np.int32),
-                           np.array([1.0]))
-            self.lp.addCol(c.over_weight, 0.0, highspy.kHighsInf, 1, np.array([row], dtype=np.int32),
-                           np.array([-1.0]))
+        self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        self.objective = self.lp.Objective()
+        self.objective.SetMinimization()
+        self.blend = {e.id: self.lp.Constraint(1, 1) for e in instance.staff}
+        self.rows: dict[tuple[int, str], pywraplp.Constraint] = {}
+        for c in instance.cover:
+            row = self.lp.Constraint(c.required, c.required)
+            under, over = self.lp.NumVar(0, self.lp.infinity(), ""), self.lp.NumVar(0, self.lp.infinity(), "")
+            row.SetCoefficient(under, 1)
+            row.SetCoefficient(over, -1)
+            self.objective.SetCoefficient(under, c.under_weight)
+            self.objective.SetCoefficient(over, c.over_weight)
             self.rows[c.day, c.shift] = row
-        self.count = 2 * len(instance.cover)  # columns in the programme
-        self.bounds_moved = False  # since the last solve: the last basis is no longer feasible
-        self.columns: dict[str, list[int]] = {e.id: [] for e in instance.staff}
+        self.columns: dict[str, list[pywraplp.Variable]] = {e.id: [] for e in instance.staff}
         self.open: dict[str, list[bool]] = {e.id: [] for e in instance.staff}
         self.schedules: dict[str, list[Schedule]] = {e.id: [] for e in instance.staff}
 
@@ -147,47 +143,37 @@ class _Master:
         return True
 
     def _column(self, employee: str, schedule: Schedule) -> None:
-        rows = [self.blend[employee], *(self.rows[d, s] for d, s in enumerate(schedule)
-                                        if s is not None and (d, s) in self.rows)]
-        self.lp.addCol(self.cost(employee, schedule), 0.0, highspy.kHighsInf, len(rows),
-                       np.array(rows, dtype=np.int32), np.ones(len(rows)))
-        self.columns[employee].append(self.count)
+        column = self.lp.NumVar(0, self.lp.infinity(), "")
+        self.blend[employee].SetCoefficient(column, 1)
+        for d, s in enumerate(schedule):
+            if s is not None and (d, s) in self.rows:
+                self.rows[d, s].SetCoefficient(column, 1)
+        self.objective.SetCoefficient(column, self.cost(employee, schedule))
+        self.columns[employee].append(column)
         self.open[employee].append(True)
         self.schedules[employee].append(schedule)
-        self.count += 1
 
     def set_open(self, employee: str, flags: list[bool]) -> None:
         """Open or close each of the employee's columns (a closed one is held at 0)."""
-        changed = [i for i, (was, now) in enumerate(zip(self.open[employee], flags, strict=True)) if was != now]
-        if not changed:
-            return
-        indexes = np.array([self.columns[employee][i] for i in changed], dtype=np.int32)
-        upper = np.array([highspy.kHighsInf if flags[i] else 0.0 for i in changed])
-        self.lp.changeColsBounds(len(changed), indexes, np.zeros(len(changed)), upper)
+        for column, was, now in zip(self.columns[employee], self.open[employee], flags, strict=True):
+            if was != now:
+                column.SetUb(self.lp.infinity() if now else 0)
         self.open[employee] = list(flags)
-        self.bounds_moved = True
 
     def solve(self) -> tuple[float, dict[tuple[int, str], float], dict[str, float], dict[str, list[float]]]:
         """The programme's value, its prices of cover and of each employee's blend, and each column's weight."""
-        # New columns leave the last basis feasible: the primal simplex goes on from it (instance 8: a third of
-        # the dual's time); closed columns make it infeasible, which the dual simplex mends.
-        self.lp.setOptionValue("simplex_strategy", DUAL_SIMPLEX if self.bounds_moved else PRIMAL_SIMPLEX)
-        self.bounds_moved = False
-        self.lp.run()
-        if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            # A warm start gone wrong after many bounds changed back and forth: a fresh solver solves.
+        status = self.lp.Solve()
+        if status != pywraplp.Solver.OPTIMAL:
+            # GLOP's warm start can end ABNORMAL after many bounds changed back and forth (seen on instance 8 when
+            # days were held and let go again, node after node); the same programme in a fresh solver solves.
             self._rebuild()
-            self.lp.run()
-        status = self.lp.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
-            ended = self.lp.modelStatusToString(status)
-            raise RuntimeError(f"{self.instance.name}: the master linear programme ended {ended}")
-        solution = self.lp.getSolution()
-        duals, values = np.array(solution.row_dual), np.array(solution.col_value)
-        prices = {key: float(duals[row]) for key, row in self.rows.items()}
-        blends = {e: float(duals[row]) for e, row in self.blend.items()}
-        weights = {e: values[columns].tolist() for e, columns in self.columns.items()}
-        return self.lp.getInfo().objective_function_value, prices, blends, weights
+            status = self.lp.Solve()
+        if status != pywraplp.Solver.OPTIMAL:
+            raise RuntimeError(f"{self.instance.name}: the master linear programme ended {status}")
+        prices = {key: row.dual_value() for key, row in self.rows.items()}
+        blends = {e: row.dual_value() for e, row in self.blend.items()}
+        weights = {e: [v.solution_value() for v in columns] for e, columns in self.columns.items()}
+        return self.objective.Value(), prices, blends, weights
 
 
 class ColumnGeneration:
