@@ -2,7 +2,7 @@
 
 `python -m bench.curtois_pricing [--data DIR] [--instances 1-19] [--rounds 5]` prices every employee of each
 instance at `rounds` random cost matrices (a fixed seed, so runs compare) after one call to warm the compiled
-forward pass, and prints the mean and the slowest call."""
+passes, and prints the mean and the slowest call."""
 
 from __future__ import annotations
 

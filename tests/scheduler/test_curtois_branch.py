@@ -14,7 +14,7 @@ from scheduler.curtois_columns import ColumnGeneration
 from scheduler.curtois_model import solve_part
 from scheduler.curtois_score import check, objective
 from tests.scheduler.test_curtois import tiny
-from tests.scheduler.test_curtois_columns import FAR, _random_three, _three
+from tests.scheduler.test_curtois_columns import FAR, _three, assert_legal_and_held, random_part
 
 
 def test_a_free_employee_takes_the_shift_that_is_short():
@@ -54,15 +54,10 @@ def test_where_the_programme_blends_schedules_the_tree_branches_to_the_optimum()
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_a_tree_is_legal_moves_only_its_part_and_proves_only_what_holds(data):
-    instance = _random_three(data)
-    horizon = instance.horizon
-    columns = ColumnGeneration(instance)
-    roster = columns.dive(time.perf_counter() + 60)
-    free = data.draw(st.sets(st.sampled_from("ABC"), min_size=1))
+    instance, columns, roster, free = random_part(data)
     part = branch_and_price(columns, roster, free, time.perf_counter() + 60)
-    assert check(instance, part.roster) == []
+    assert_legal_and_held(instance, roster, part.roster, free)
     assert part.objective == objective(instance, part.roster) <= objective(instance, roster)
-    assert all(part.roster.get((e, d)) == roster.get((e, d)) for e in "ABC" if e not in free for d in range(horizon))
     # CP-SAT, given the same employees over every day with the others held, finds nothing the tree missed.
     exact = solve_part(instance, roster, sorted(free), None, 20, 2)
     assert exact.optimal

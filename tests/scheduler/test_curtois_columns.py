@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler.curtois import parse_instance
+from scheduler.curtois import Instance, parse_instance
 from scheduler.curtois_columns import ColumnGeneration, schedule_of
 from scheduler.curtois_model import solve_instance, solve_part
 from scheduler.curtois_score import check, objective, objective_parts
@@ -32,6 +32,22 @@ def _random_three(data: st.DataObject):
                                  max_shifts=f"D={data.draw(st.integers(0, 7))}|N={data.draw(st.integers(0, 7))}")
                        for e in "ABC")
     return parse_instance(tiny(horizon=horizon, staff=staff, cover=random_cover(data, horizon)))
+
+
+def random_part(data: st.DataObject) -> tuple[Instance, ColumnGeneration, dict[tuple[str, int], str], set[str]]:
+    """A random instance of three (`_random_three`), its columns, the dive's roster and a random set free."""
+    instance = _random_three(data)
+    columns = ColumnGeneration(instance)
+    roster = columns.dive(time.perf_counter() + 60)
+    return instance, columns, roster, data.draw(st.sets(st.sampled_from("ABC"), min_size=1))
+
+
+def assert_legal_and_held(instance: Instance, before: dict[tuple[str, int], str], after: dict[tuple[str, int], str],
+                          free: set[str]) -> None:
+    """The roster after a part keeps every hard rule, and the employees not free work as before."""
+    assert check(instance, after) == []
+    assert all(after.get((e, d)) == before.get((e, d)) for e in "ABC" if e not in free
+               for d in range(instance.horizon))
 
 
 def test_a_schedules_cost_is_its_request_cost_as_the_scorer_counts_it():
@@ -276,15 +292,10 @@ def test_a_part_by_columns_whose_time_is_up_before_any_bound_still_ends_in_a_ros
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_a_part_by_columns_is_legal_counts_its_saving_and_proves_only_what_holds(data):
-    instance = _random_three(data)
-    horizon = instance.horizon
-    columns = ColumnGeneration(instance)
-    roster = columns.dive(time.perf_counter() + 60)
-    free = data.draw(st.sets(st.sampled_from("ABC"), min_size=1))
+    instance, columns, roster, free = random_part(data)
     part = columns.improve_part(roster, free, time.perf_counter() + 60, 20)
-    assert check(instance, part.roster) == []
+    assert_legal_and_held(instance, roster, part.roster, free)
     assert objective(instance, part.roster) == objective(instance, roster) - part.saved <= objective(instance, roster)
-    assert all(part.roster.get((e, d)) == roster.get((e, d)) for e in "ABC" if e not in free for d in range(horizon))
     # The proof stands: CP-SAT, given the same employees over every day with the others held, saves nothing.
     exact = solve_part(instance, roster, sorted(free), None, 20, 2)
     assert exact.optimal
