@@ -38,9 +38,14 @@ def branch_and_price(columns: ColumnGeneration, roster: Roster, free: Collection
     """The best roster that changes only the free employees' schedules, by a tree over their days until the
     deadline. The tree dives (the child that holds the shift goes first) and then takes the open node of least
     bound; a node whose bound cannot beat the best roster so far is dropped."""
+    columns.hold_part(roster, free)
+    with columns.warm_starts():
+        return _search(columns, roster, free, deadline)
+
+
+def _search(columns: ColumnGeneration, roster: Roster, free: Collection[str], deadline: float) -> Branched:
     instance = columns.instance
     best, cost = dict(roster), objective(instance, roster)
-    columns.hold_part(roster, free)
     everything = {e: frozenset([None, *(s.id for s in columns.pricers[e].shifts)]) for e in free}
     waiting: list[tuple[float, int, Held]] = []  # bound of the parent, order of arrival, days held
     held: Held | None = {}

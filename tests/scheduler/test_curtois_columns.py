@@ -184,6 +184,28 @@ def test_the_programme_rebuilt_in_a_fresh_solver_keeps_its_columns_and_bounds():
     assert columns.pool.lp_value == pytest.approx(held)
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_warm_start_ends_where_a_solve_from_scratch_does(data):
+    # Days held one after another with the programme started from its last basis: each value is the optimum.
+    instance = _random_three(data)
+    columns = ColumnGeneration(instance)
+    columns.generate(FAR)
+    for _ in range(3):
+        undecided = columns.undecided_days()
+        if not undecided:
+            break
+        _, employee, day, shift = data.draw(st.sampled_from(undecided))
+        with columns.warm_starts():
+            columns.force(employee, day, shift)
+            columns.generate(FAR)
+            warm = columns.pool.lp_value
+        assert not columns.master.warm
+        columns.master._rebuild()
+        columns.solve()
+        assert columns.pool.lp_value == pytest.approx(warm)
+
+
 def test_holding_a_day_no_legal_schedule_keeps_is_refused_and_undone():
     # Everybody must work 8 hours of the single day: A cannot be held off it.
     instance = _three(cover="0,D,1,100,1", horizon=1, min_minutes=480)
