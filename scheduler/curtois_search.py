@@ -48,6 +48,7 @@ class SearchSettings:
                                  # (0: one dive; the search by columns makes better use of the time)
     dive_rounds: int = 20        # of pricing after each step at most
     integer_share: float = 0.1   # of the time limit at most, for the best roster from the columns after the dive
+    integer_stall: float = 0.5   # of its time without a better roster, and any integer programme over columns stops
     column_search_until: float = 0.9  # then whole schedules of most employees re-solved by columns until this share,
     column_stall: float = 0.3    # ... or until this share of the time limit has passed without a better roster
     column_part_share: float = 0.75  # of the employees, the first size of such a part; grows while parts are proved
@@ -138,7 +139,8 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
             found = dict(roster)
         # The dive commits to one column at a time; the columns it and the generation found often combine into
         # a better roster (instance 5: 1,148 after the dive, its optimum 1,143 from the columns).
-        best = columns.integer(integer_seconds, found, settings.processes)
+        best = columns.integer(integer_seconds, found, settings.processes,
+                               stall_s=integer_seconds * settings.integer_stall)
         if best is not None and objective(instance, best) < objective(instance, found):
             found = best
         found = column_search(instance, columns, found, search_deadline, stall_seconds, floor,
@@ -180,7 +182,8 @@ def column_search(instance: Instance, columns: ColumnGeneration, roster: dict[tu
             roster, saved, proved, too_large = tree.roster, cost - tree.objective, tree.proved, not tree.proved
         else:
             part = columns.improve_part(roster, free, min(deadline, now + settings.part_seconds),
-                                        settings.part_seconds, seed=rng.randrange(1 << 30))
+                                        settings.part_seconds, seed=rng.randrange(1 << 30),
+                                        integer_stall_s=settings.part_seconds * settings.integer_stall)
             roster, saved, proved, too_large = part.roster, part.saved, part.proved, not part.converged
         if saved > 0:
             cost -= saved
