@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -13,11 +12,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.postgres import PG_SKIP_REASON, PG_URL
 from web import create_app
 from web.auth import create_user
 from web.db import get_db
 
-PG_URL = os.environ.get("WFM_TEST_DATABASE_URL")
 FAST_HASH = "pbkdf2:sha256:1000"  # tests only: the real default is scrypt
 
 
@@ -48,7 +47,7 @@ def database_url(request, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
         return
     if not PG_URL:
-        pytest.skip("PostgreSQL tests need WFM_TEST_DATABASE_URL (set by .ci/run); none given on this machine")
+        pytest.skip(PG_SKIP_REASON)
     with postgres_schema() as url:
         yield url
 

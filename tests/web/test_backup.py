@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from sqlalchemy.engine import make_url
 from forecasts.overrides import Override
 from scheduler.demo_data import generate_demo, write_demo
 from scheduler.roster import Roster, Segment, Shift
+from tests.postgres import PG_SKIP_REASON, PG_URL
 from web import create_app, imports, models
 from web.api_tokens import create_token
 from web.auth import create_user
@@ -48,7 +48,6 @@ from web.roster_store import save_version, submit_for_approval
 END = dt.date(2026, 11, 22)
 WEEK = dt.date(2026, 11, 23)
 BERLIN = ZoneInfo("Europe/Berlin")
-PG_URL = os.environ.get("WFM_TEST_DATABASE_URL")
 HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
@@ -157,7 +156,7 @@ def new_database(tmp_path) -> Callable[[str], str]:
         if kind == "sqlite":
             return f"sqlite:///{tmp_path / f'target-{uuid.uuid4().hex[:6]}.sqlite3'}"
         if not PG_URL:
-            pytest.skip("PostgreSQL tests need WFM_TEST_DATABASE_URL (set by .ci/run); none given on this machine")
+            pytest.skip(PG_SKIP_REASON)
         schema = f"wfm_test_{uuid.uuid4().hex[:12]}"
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
