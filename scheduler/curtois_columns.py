@@ -603,10 +603,13 @@ class ColumnGeneration:
         # No bound at all when every round was cut short by the deadline (a large instance, a short part).
         if self.last_bound > -math.inf and math.ceil(self.last_bound - 1e-6) >= before:
             return ColumnPart(dict(roster), 0, True, converged)
-        best = min(dict(roster), self.dive(deadline, share, rounds), key=lambda r: objective(self.instance, r))
-        found = self.integer(integer_seconds, best, max(1, self.workers), seed, free, integer_stall_s)
-        if found is not None and objective(self.instance, found) <= objective(self.instance, best):
-            best = found
+        # A dive that costs as much moves the roster all the same: the cost has wide plateaus (requests weigh 1-3
+        # against 100 for each person missing), and walking them reaches sets that do better.
+        best = min(self.dive(deadline, share, rounds), dict(roster), key=lambda r: objective(self.instance, r))
+        if integer_seconds > 0:
+            found = self.integer(integer_seconds, best, max(1, self.workers), seed, free, integer_stall_s)
+            if found is not None and objective(self.instance, found) <= objective(self.instance, best):
+                best = found
         return ColumnPart(best, before - objective(self.instance, best), False, converged)
 
 def _cheapest(instance: Instance, pricers: dict[str, SchedulePricer], requests: dict[str, tuple[int, np.ndarray]],

@@ -31,7 +31,9 @@ from scheduler.curtois_score import broken_off_requests, cover_cost, objective, 
 class SearchSettings:
     """How the time is spent. Sizes count x variables (employee × day × shift type)."""
 
-    whole_model_share: float = 0.35   # of the time limit, for the whole model first (0.15 before columns) ...
+    whole_model_share: float = 0.35   # of the time limit, for the whole model first ...
+    whole_model_share_columns: float = 0.03  # ... or this share where columns follow (they do better with the
+                                             # time: instance 8's whole model stood at 1,900-2,300 after 45 s)
     whole_model_max_size: int = 20_000  # ... if it has at most this many variables
     part_seconds: float = 4.0   # time limit of one part
     part_size: int = 1_500      # first size of a part; grows when parts are solved to optimality, shrinks if not
@@ -40,6 +42,9 @@ class SearchSettings:
     construct_seconds: float = 1.0  # per employee to start with (doubled until one is found)
     construct_workers: int = 2
     part_workers: int = 1
+    part_integer: bool = False  # a set re-solved by columns ends with the integer programme over its columns
+                                # (on 8 it never beat the set's dive, and from ~4,500 columns CP-SAT's presolve
+                                # alone outlasts its time)
     processes: int = 2  # parts solved side by side, and employees priced side by side
     columns_until: float = 0.45  # column generation runs until this share of the time limit ...
     dive_until: float = 0.8      # ... and its dive until this one; the search over parts has the rest
@@ -49,11 +54,13 @@ class SearchSettings:
     dive_rounds: int = 20        # of pricing after each step at most
     integer_share: float = 0.1   # of the time limit at most, for the best roster from the columns after the dive
     integer_stall: float = 0.5   # of its time without a better roster, and any integer programme over columns stops
-    column_search_until: float = 0.9  # then whole schedules of most employees re-solved by columns until this share,
+    column_search_until: float = 0.98  # then whole schedules of most employees re-solved by columns until this share,
     column_stall: float = 0.3    # ... or until this share of the time limit has passed without a better roster
     column_part_share: float = 0.75  # of the employees, the first size of such a part; grows while parts are proved
     column_switch: float = 0.05  # of the time limit without a better roster: then the sets are solved the other
                                  # way (dives and integer programme, or trees) ...
+    column_restart: float = 0.12  # of the time limit without a better roster: the search by columns starts
+                                  # again from a new dive
     branch_seconds: float = 10.0  # ... a tree at most this long
     dive_by_days: bool = False   # hold single days of the blend (ColumnGeneration.dive_cells), not whole columns
     exact_pricing_seconds: float = 0.5  # CP-SAT's time for an employee's schedule when a cap binds
@@ -82,7 +89,7 @@ def solve(instance: Instance, time_limit_s: float = 60.0, workers: int = DEFAULT
     if _size(instance) <= settings.whole_model_max_size:
         # The whole model proves the small instances optimal in seconds; where columns follow, they make better
         # use of the time than its own search does after that.
-        share = min(settings.whole_model_share, 0.15) if columns else settings.whole_model_share
+        share = settings.whole_model_share_columns if columns else settings.whole_model_share
         first = solve_instance(instance, time_limit_s * share, workers=workers, seed=seed)
         if first.status == "OPTIMAL" or first.objective is None and first.status == "INFEASIBLE":
             return first
@@ -92,7 +99,8 @@ def solve(instance: Instance, time_limit_s: float = 60.0, workers: int = DEFAULT
                             started + time_limit_s * settings.dive_until, time_limit_s * settings.integer_share,
                             settings, started + time_limit_s * settings.redive_until,
                             started + time_limit_s * settings.column_search_until,
-                            time_limit_s * settings.column_stall, rng, time_limit_s * settings.column_switch)
+                            time_limit_s * settings.column_stall, rng, time_limit_s * settings.column_switch,
+                            time_limit_s * settings.column_restart)
         bound = max(bound, floor)
         if found is not None and (roster is None or objective(instance, found) < objective(instance, roster)):
             roster = found
@@ -108,7 +116,8 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
          dive_deadline: float, integer_seconds: float, settings: SearchSettings,
          redive_deadline: float = 0.0, search_deadline: float = 0.0, stall_seconds: float = 0.0,
          rng: random.Random | None = None,
-         switch_after_s: float = math.inf) -> tuple[dict[tuple[str, int], str] | None, float]:
+         switch_after_s: float = math.inf,
+         restart_after_s: float = math.inf) -> tuple[dict[tuple[str, int], str] | None, float]:
     """A roster from column generation, its dive, the integer programme over all columns found after it and the
     search by columns until `search_deadline` (None if the pricing finds no legal schedule for someone), and the
     best Lagrangian bound the generation proved (less a hair for the rounding of the prices)."""
@@ -144,7 +153,7 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
         if best is not None and objective(instance, best) < objective(instance, found):
             found = best
         found = column_search(instance, columns, found, search_deadline, stall_seconds, floor,
-                              rng or random.Random(0), settings, switch_after_s)
+                              rng or random.Random(0), settings, switch_after_s, restart_after_s)
         return found, floor
     finally:
         columns.close()
@@ -152,12 +161,14 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
 
 def column_search(instance: Instance, columns: ColumnGeneration, roster: dict[tuple[str, int], str],
                   deadline: float, stall_seconds: float, bound: float, rng: random.Random,
-                  settings: SearchSettings, switch_after_s: float = math.inf) -> dict[tuple[str, int], str]:
+                  settings: SearchSettings, switch_after_s: float = math.inf,
+                  restart_after_s: float = math.inf) -> dict[tuple[str, int], str]:
     """Re-solve the whole schedules of random sets of employees by columns with the others held, keeping each
     roster that costs no more, until the deadline, the bound, or `stall_seconds` without a better roster: by a
     dive and the integer programme over the columns (ColumnGeneration.improve_part), or by branch and price
     (scheduler/curtois_branch.py). It starts with the dives and changes to the other way whenever one has found
-    nothing better for `switch_after_s`.
+    nothing better for `switch_after_s`. After `restart_after_s` without a better roster it starts again from a
+    new dive over all the columns found so far, and returns the best roster of all its descents.
 
     At the end of the dive the search over parts of the CP-SAT model finds little (instances 5 and 8: nothing in
     the last 100 s of 300), while the columns still recombine: a set of most employees moves in one step, and
@@ -166,14 +177,26 @@ def column_search(instance: Instance, columns: ColumnGeneration, roster: dict[tu
     nothing for 90 s, it found 1,302 and 1,301; in a run from a worse dive it found 1,324, 1,312, 1,308 and
     1,307 where the dives between found nothing). Where a node takes seconds (instance 13: 120 employees, a
     master solve of 0.6 s), the trees find little and the dives keep their turn. A set proved within its time is
-    too small, so the next is larger; one left open is too large, so the next is smaller."""
+    too small, so the next is larger; one left open is too large, so the next is smaller.
+
+    A descent settles within a minute, each in another place (instance 8: 1,301 to 1,305 from different
+    dives), and none moved again in the 100-250 s that followed: starting again from a new dive explores more."""
     staff = [e.id for e in instance.staff]
-    size = max(1, round(settings.column_part_share * len(staff)))
+    first_size = max(1, round(settings.column_part_share * len(staff)))
+    size = first_size
     cost = objective(instance, roster)
+    best, best_cost = roster, cost
     target = math.ceil(bound - 1e-6) if bound > -math.inf else -math.inf  # no bound if the generation ran out of time
     last_found = calm_since = time.perf_counter()
-    trees = False
-    while cost > target and (now := time.perf_counter()) < deadline and now - last_found < stall_seconds:
+    trees, dives = False, 0
+    while best_cost > target and (now := time.perf_counter()) < deadline and now - last_found < stall_seconds:
+        if now - last_found >= restart_after_s:
+            roster = _fresh_dive(columns, min(deadline, now + restart_after_s), settings, dives)
+            cost, size, trees, dives = objective(instance, roster), first_size, False, dives + 1
+            last_found = calm_since = time.perf_counter()
+            if cost < best_cost:
+                best, best_cost = roster, cost
+            continue
         free = rng.sample(staff, rng.randint(max(1, size - 3), size))
         if now - calm_since >= switch_after_s:
             trees, calm_since = not trees, now
@@ -182,14 +205,27 @@ def column_search(instance: Instance, columns: ColumnGeneration, roster: dict[tu
             roster, saved, proved, too_large = tree.roster, cost - tree.objective, tree.proved, not tree.proved
         else:
             part = columns.improve_part(roster, free, min(deadline, now + settings.part_seconds),
-                                        settings.part_seconds, seed=rng.randrange(1 << 30),
+                                        settings.part_seconds if settings.part_integer else 0.0,
+                                        seed=rng.randrange(1 << 30),
                                         integer_stall_s=settings.part_seconds * settings.integer_stall)
             roster, saved, proved, too_large = part.roster, part.saved, part.proved, not part.converged
         if saved > 0:
             cost -= saved
             last_found = calm_since = time.perf_counter()
+            if cost < best_cost:
+                best, best_cost = roster, cost
         size = min(len(staff), size + 1) if proved else max(1, size - 1) if too_large else size
-    return roster
+    return best
+
+
+def _fresh_dive(columns: ColumnGeneration, deadline: float, settings: SearchSettings,
+                dives: int) -> dict[tuple[str, int], str]:
+    """A new roster by a dive over the whole programme with every column found so far, the share of employees
+    fixed per step taken in turn from the settings."""
+    columns.reset()
+    columns.generate(deadline)
+    share = settings.dive_shares[dives % len(settings.dive_shares)]
+    return columns.dive(deadline, share, settings.dive_rounds)
 
 
 def _columns_fit(instance: Instance, settings: SearchSettings) -> bool:

@@ -18,6 +18,7 @@ from scheduler.curtois_score import check, objective
 from scheduler.curtois_search import (
     KINDS,
     SearchSettings,
+    _fresh_dive,
     _merge,
     _unmet_requests,
     column_search,
@@ -219,3 +220,41 @@ def test_the_search_by_columns_holds_a_roster_nobody_can_improve():
     finally:
         columns.close()
     assert check(instance, found) == [] and objective(instance, found) == objective(instance, roster) == 100
+
+
+def test_the_search_by_columns_starts_again_from_a_new_dive_once_it_has_settled(monkeypatch):
+    # Nothing can improve the held roster (one day stays uncovered whatever moves), so with no calm allowed every
+    # step is a new dive, the shares in turn; each is a legal roster of the same cost.
+    dives = []
+
+    def counted(*args, **kwargs):
+        dives.append(args[3])
+        return _fresh_dive(*args, **kwargs)
+
+    monkeypatch.setattr("scheduler.curtois_search._fresh_dive", counted)
+    staff = "\n".join([staff_line("A", max_cons=5, weekends=1), staff_line("B", max_shifts="D=0|N=0")])
+    instance = parse_instance(tiny(horizon=7, staff=staff, cover="\n".join(f"{d},D,1,100,1" for d in range(7))))
+    roster = {("A", d): "D" for d in (0, 1, 2, 3, 4, 6)}
+    columns = ColumnGeneration(instance, roster)
+    try:
+        found = column_search(instance, columns, roster, _soon(1), 60, 0.0, random.Random(0), ONE_PROCESS,
+                              restart_after_s=0.0)
+    finally:
+        columns.close()
+    assert dives[:3] == [0, 1, 2]
+    assert check(instance, found) == [] and objective(instance, found) == 100
+
+
+def test_the_search_by_columns_returns_the_best_of_its_descents_not_the_last(monkeypatch):
+    # Every new dive is worse than the start (nobody works: seven days uncovered); the start is what comes back.
+    monkeypatch.setattr("scheduler.curtois_search._fresh_dive", lambda *args: {})
+    staff = "\n".join([staff_line("A", max_cons=5, weekends=1), staff_line("B", max_shifts="D=0|N=0")])
+    instance = parse_instance(tiny(horizon=7, staff=staff, cover="\n".join(f"{d},D,1,100,1" for d in range(7))))
+    roster = {("A", d): "D" for d in (0, 1, 2, 3, 4, 6)}
+    columns = ColumnGeneration(instance, roster)
+    try:
+        found = column_search(instance, columns, roster, _soon(1), 60, 0.0, random.Random(0), ONE_PROCESS,
+                              restart_after_s=0.0)
+    finally:
+        columns.close()
+    assert found == roster
