@@ -54,13 +54,14 @@ class SearchSettings:
     dive_rounds: int = 20        # of pricing after each step at most
     integer_share: float = 0.1   # of the time limit at most, for the best roster from the columns after the dive
     integer_stall: float = 0.5   # of its time without a better roster, and any integer programme over columns stops
-    column_search_until: float = 0.98  # then whole schedules of most employees re-solved by columns until this share,
+    column_search_until: float = 0.9  # then whole schedules of most employees re-solved by columns until this share,
     column_stall: float = 0.3    # ... or until this share of the time limit has passed without a better roster
     column_part_share: float = 0.75  # of the employees, the first size of such a part; grows while parts are proved
     column_switch: float = 0.05  # of the time limit without a better roster: then the sets are solved the other
                                  # way (dives and integer programme, or trees) ...
     column_restart: float = 0.12  # of the time limit without a better roster: the search by columns starts
-                                  # again from a new dive
+                                  # again from a new dive ...
+    restart_dive_share: float = 0.25  # ... if the first dive took at most this share of that time
     branch_seconds: float = 10.0  # ... a tree at most this long
     dive_by_days: bool = False   # hold single days of the blend (ColumnGeneration.dive_cells), not whole columns
     exact_pricing_seconds: float = 0.5  # CP-SAT's time for an employee's schedule when a cap binds
@@ -133,7 +134,7 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
         # knows more, so the dives differ (instance 8: 1,305 to 1,518 from the same start). The first may take
         # until the dive's deadline (a large instance needs it); the others until the redive deadline, which
         # leaves the search over parts its time.
-        found, dives = None, 0
+        found, dives, diving = None, 0, time.perf_counter()
         while found is None or time.perf_counter() < redive_deadline:
             until = dive_deadline if dives == 0 else redive_deadline
             if dives:
@@ -144,6 +145,7 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
             if found is None or objective(instance, dived) < objective(instance, found):
                 found = dived
             dives += 1
+        dive_seconds = time.perf_counter() - diving
         if roster is not None and objective(instance, roster) < objective(instance, found):
             found = dict(roster)
         # The dive commits to one column at a time; the columns it and the generation found often combine into
@@ -152,8 +154,12 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
                                stall_s=integer_seconds * settings.integer_stall)
         if best is not None and objective(instance, best) < objective(instance, found):
             found = best
+        # Starting again pays where a dive is cheap next to the time between restarts (8: 4 s); where it takes
+        # minutes (13), a new dive would only take the time of the descents and of the search over parts.
+        affordable = dive_seconds <= settings.restart_dive_share * restart_after_s
         found = column_search(instance, columns, found, search_deadline, stall_seconds, floor,
-                              rng or random.Random(0), settings, switch_after_s, restart_after_s)
+                              rng or random.Random(0), settings, switch_after_s,
+                              restart_after_s if affordable else math.inf)
         return found, floor
     finally:
         columns.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +24,7 @@ from scheduler.curtois_search import (
     _unmet_requests,
     column_search,
     construct,
+    dive,
     improve,
     neighbourhood,
     solve,
@@ -258,3 +260,19 @@ def test_the_search_by_columns_returns_the_best_of_its_descents_not_the_last(mon
     finally:
         columns.close()
     assert found == roster
+
+
+@pytest.mark.parametrize(("dive_share", "restarts"), [(0.0, False), (1e9, True)])
+def test_the_search_by_columns_starts_again_only_where_a_dive_is_cheap_next_to_the_wait(monkeypatch, dive_share,
+                                                                                      restarts):
+    asked = []
+
+    def recorded(*args):
+        asked.append(args[-1])
+        return args[2]
+
+    monkeypatch.setattr("scheduler.curtois_search.column_search", recorded)
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    chosen = replace(ONE_PROCESS, restart_dive_share=dive_share)
+    dive(instance, None, _soon(60), _soon(60), 1.0, chosen, restart_after_s=30.0)
+    assert asked == [30.0 if restarts else float("inf")]
