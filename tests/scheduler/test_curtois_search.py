@@ -211,16 +211,26 @@ def test_the_search_by_columns_runs_without_a_bound_when_the_generation_gave_non
     assert check(instance, roster) == [] and objective(instance, roster) == 0
 
 
-def test_the_search_by_columns_holds_a_roster_nobody_can_improve():
-    # B may not work; A may work 5 days in a row, so 6 of the 7 at most: one day stays uncovered, whatever moves.
+def _one_day_short():
+    """B may not work; A may work 5 days in a row, so 6 of the 7 at most: one day stays uncovered, whatever moves."""
     staff = "\n".join([staff_line("A", max_cons=5, weekends=1), staff_line("B", max_shifts="D=0|N=0")])
     instance = parse_instance(tiny(horizon=7, staff=staff, cover="\n".join(f"{d},D,1,100,1" for d in range(7))))
     roster = {("A", d): "D" for d in (0, 1, 2, 3, 4, 6)}
+    return instance, roster
+
+
+def _search_from(instance, roster, deadline: float, stall_s: float, **options):
     columns = ColumnGeneration(instance, roster)
     try:
-        found = column_search(instance, columns, roster, _soon(60), 1, 0.0, random.Random(0), ONE_PROCESS)
+        return column_search(instance, columns, roster, deadline, stall_s, 0.0, random.Random(0), ONE_PROCESS,
+                             **options)
     finally:
         columns.close()
+
+
+def test_the_search_by_columns_holds_a_roster_nobody_can_improve():
+    instance, roster = _one_day_short()
+    found = _search_from(instance, roster, _soon(60), 1)
     assert check(instance, found) == [] and objective(instance, found) == objective(instance, roster) == 100
 
 
@@ -234,15 +244,8 @@ def test_the_search_by_columns_starts_again_from_a_new_dive_once_it_has_settled(
         return _fresh_dive(*args, **kwargs)
 
     monkeypatch.setattr("scheduler.curtois_search._fresh_dive", counted)
-    staff = "\n".join([staff_line("A", max_cons=5, weekends=1), staff_line("B", max_shifts="D=0|N=0")])
-    instance = parse_instance(tiny(horizon=7, staff=staff, cover="\n".join(f"{d},D,1,100,1" for d in range(7))))
-    roster = {("A", d): "D" for d in (0, 1, 2, 3, 4, 6)}
-    columns = ColumnGeneration(instance, roster)
-    try:
-        found = column_search(instance, columns, roster, _soon(1), 60, 0.0, random.Random(0), ONE_PROCESS,
-                              restart_after_s=0.0)
-    finally:
-        columns.close()
+    instance, roster = _one_day_short()
+    found = _search_from(instance, roster, _soon(1), 60, restart_after_s=0.0)
     assert dives[:3] == [0, 1, 2]
     assert check(instance, found) == [] and objective(instance, found) == 100
 
@@ -250,15 +253,8 @@ def test_the_search_by_columns_starts_again_from_a_new_dive_once_it_has_settled(
 def test_the_search_by_columns_returns_the_best_of_its_descents_not_the_last(monkeypatch):
     # Every new dive is worse than the start (nobody works: seven days uncovered); the start is what comes back.
     monkeypatch.setattr("scheduler.curtois_search._fresh_dive", lambda *args: {})
-    staff = "\n".join([staff_line("A", max_cons=5, weekends=1), staff_line("B", max_shifts="D=0|N=0")])
-    instance = parse_instance(tiny(horizon=7, staff=staff, cover="\n".join(f"{d},D,1,100,1" for d in range(7))))
-    roster = {("A", d): "D" for d in (0, 1, 2, 3, 4, 6)}
-    columns = ColumnGeneration(instance, roster)
-    try:
-        found = column_search(instance, columns, roster, _soon(1), 60, 0.0, random.Random(0), ONE_PROCESS,
-                              restart_after_s=0.0)
-    finally:
-        columns.close()
+    instance, roster = _one_day_short()
+    found = _search_from(instance, roster, _soon(1), 60, restart_after_s=0.0)
     assert found == roster
 
 
