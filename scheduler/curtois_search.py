@@ -129,19 +129,14 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
     try:
         columns.generate(columns_deadline)
         floor = columns.bound - 1e-6 * max(1.0, abs(columns.bound))
-        plunge = columns.dive_cells if settings.dive_by_days else columns.dive
         # Every dive ends in a roster and leaves its columns in the pool; the next one starts from a programme that
         # knows more, so the dives differ (instance 8: 1,305 to 1,518 from the same start). The first may take
         # until the dive's deadline (a large instance needs it); the others until the redive deadline, which
         # leaves the search over parts its time.
         found, dives, diving = None, 0, time.perf_counter()
         while found is None or time.perf_counter() < redive_deadline:
-            until = dive_deadline if dives == 0 else redive_deadline
-            if dives:
-                columns.reset()
-                columns.generate(until)
-            share = settings.dive_shares[dives % len(settings.dive_shares)]
-            dived = plunge(until, share, settings.dive_rounds)
+            dived = _fresh_dive(columns, redive_deadline, settings, dives) if dives else _plunge(
+                columns, dive_deadline, settings, 0)
             if found is None or objective(instance, dived) < objective(instance, found):
                 found = dived
             dives += 1
@@ -226,12 +221,17 @@ def column_search(instance: Instance, columns: ColumnGeneration, roster: dict[tu
 
 def _fresh_dive(columns: ColumnGeneration, deadline: float, settings: SearchSettings,
                 dives: int) -> dict[tuple[str, int], str]:
-    """A new roster by a dive over the whole programme with every column found so far, the share of employees
-    fixed per step taken in turn from the settings."""
+    """A new roster by a dive over the whole programme, everything let go, with every column found so far."""
     columns.reset()
     columns.generate(deadline)
-    share = settings.dive_shares[dives % len(settings.dive_shares)]
-    return columns.dive(deadline, share, settings.dive_rounds)
+    return _plunge(columns, deadline, settings, dives)
+
+
+def _plunge(columns: ColumnGeneration, deadline: float, settings: SearchSettings,
+            turn: int) -> dict[tuple[str, int], str]:
+    """A dive from the programme as it stands, fixing the share of employees per step that is the turn's."""
+    plunge = columns.dive_cells if settings.dive_by_days else columns.dive
+    return plunge(deadline, settings.dive_shares[turn % len(settings.dive_shares)], settings.dive_rounds)
 
 
 def _columns_fit(instance: Instance, settings: SearchSettings) -> bool:
