@@ -248,6 +248,11 @@ class ColumnGeneration:
             self.processes.shutdown(cancel_futures=True)
             self.processes = None
 
+    def add_columns(self, schedules: Mapping[str, Collection[Schedule]]) -> int:
+        """Known schedules join the pool (legal ones only: from another pool of the same instance); how many
+        were new."""
+        return sum(self._add(e, schedule) for e, known in schedules.items() for schedule in known)
+
     def _add(self, employee: str, schedule: Schedule) -> bool:
         if not self.master.add(employee, schedule):
             return False

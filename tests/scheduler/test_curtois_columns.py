@@ -68,6 +68,15 @@ def test_the_starting_roster_is_every_employees_first_column():
     assert [columns.pool.schedules[e][0] for e in "ABC"] == [schedule_of(instance, roster, e) for e in "ABC"]
 
 
+def test_known_schedules_join_the_pool_once_each():
+    instance = _three(cover="0,D,1,100,1")
+    columns = ColumnGeneration(instance, {})
+    off = (None,) * 7
+    week = ("D",) * 5 + (None, None)
+    assert columns.add_columns({"A": [off, week, week], "B": [week]}) == 2  # A's days off were its first column
+    assert columns.pool.schedules["A"] == [off, week] and columns.pool.schedules["B"] == [off, week]
+
+
 def test_without_a_roster_everybody_starts_from_a_legal_favourite():
     instance = _three(cover="", on="A,4,N,9", min_minutes=2 * 480)
     columns = ColumnGeneration(instance)

@@ -27,6 +27,7 @@ from scheduler.curtois_search import (
     dive,
     improve,
     neighbourhood,
+    search_apart,
     solve,
 )
 from tests.scheduler.test_curtois import random_cover, staff_line, tiny
@@ -272,3 +273,30 @@ def test_the_search_by_columns_starts_again_only_where_a_dive_is_cheap_next_to_t
     chosen = replace(ONE_PROCESS, restart_dive_share=dive_share)
     dive(instance, None, _soon(60), _soon(60), 1.0, chosen, restart_after_s=30.0)
     assert asked == [30.0 if restarts else float("inf")]
+
+
+def test_searches_apart_start_from_the_roster_and_return_the_best_of_theirs():
+    # Nobody works at the start: seven missing people. Each search, in its own process, covers every day.
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    known = {"A": [("D",) * 5 + (None, None)], "B": []}
+    found = search_apart(instance, known, {}, _soon(60), 60, 0.0, [1, 2], ONE_PROCESS)
+    assert check(instance, found) == [] and objective(instance, found) == 0
+
+
+def test_searches_apart_never_return_worse_than_their_start():
+    instance, roster = _one_day_short()
+    found = search_apart(instance, {}, roster, _soon(60), 1, 0.0, [1, 2], ONE_PROCESS)
+    assert check(instance, found) == [] and objective(instance, found) == objective(instance, roster) == 100
+
+
+@pytest.mark.parametrize(("processes", "apart", "dive_share", "searches_apart"),
+                         [(2, True, 1e9, True), (2, False, 1e9, False), (1, True, 1e9, False), (2, True, 0.0, False)])
+def test_the_dive_hands_its_descents_to_processes_of_their_own_only_where_they_pay(monkeypatch, processes, apart,
+                                                                                  dive_share, searches_apart):
+    asked = []
+    monkeypatch.setattr("scheduler.curtois_search.search_apart", lambda *args: asked.append("apart") or args[2])
+    monkeypatch.setattr("scheduler.curtois_search.column_search", lambda *args: asked.append("here") or args[2])
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    chosen = replace(ONE_PROCESS, processes=processes, parallel_descents=apart, restart_dive_share=dive_share)
+    found, _ = dive(instance, None, _soon(60), _soon(60), 1.0, chosen, restart_after_s=30.0)
+    assert asked == ["apart" if searches_apart else "here"] and check(instance, found) == []
