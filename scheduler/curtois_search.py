@@ -45,7 +45,7 @@ class SearchSettings:
     part_integer: bool = False  # a set re-solved by columns ends with the integer programme over its columns
                                 # (on 8 it never beat the set's dive, and from ~4,500 columns CP-SAT's presolve
                                 # alone outlasts its time)
-    processes: int = 2  # parts solved side by side, and employees priced side by side
+    processes: int = 2  # parts, employees priced, or searches by columns (search_apart) side by side
     columns_until: float = 0.45  # column generation runs until this share of the time limit ...
     dive_until: float = 0.8      # ... and its dive until this one; the search over parts has the rest
     dive_shares: tuple[float, ...] = (0.03, 0.1, 0.2)  # of the employees still free, fixed per step of a dive;
@@ -121,7 +121,8 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
          switch_after_s: float = math.inf,
          restart_after_s: float = math.inf) -> tuple[dict[tuple[str, int], str] | None, float]:
     """A roster from column generation, its dive, the integer programme over all columns found after it and the
-    search by columns until `search_deadline` (None if the pricing finds no legal schedule for someone), and the
+    search by columns until `search_deadline`, one per process where dives are cheap (None if the pricing finds
+    no legal schedule for someone), and the
     best Lagrangian bound the generation proved (less a hair for the rounding of the prices)."""
     try:
         columns = ColumnGeneration(instance, roster, settings.processes, settings.exact_pricing_seconds)
