@@ -122,8 +122,8 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
          restart_after_s: float = math.inf) -> tuple[dict[tuple[str, int], str] | None, float]:
     """A roster from column generation, its dive, the integer programme over all columns found after it and the
     search by columns until `search_deadline`, one per process where dives are cheap (None if the pricing finds
-    no legal schedule for someone), and the
-    best Lagrangian bound the generation proved (less a hair for the rounding of the prices)."""
+    no legal schedule for someone), and the best Lagrangian bound the generation proved (less a hair for the
+    rounding of the prices)."""
     try:
         columns = ColumnGeneration(instance, roster, settings.processes, settings.exact_pricing_seconds)
     except ValueError:
