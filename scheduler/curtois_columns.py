@@ -20,11 +20,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
-from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from scheduler.cp_stall import solve_until_stall
 from scheduler.curtois import Instance
+from scheduler.curtois_master import MASTERS
 from scheduler.curtois_pricing import Priced, Schedule, SchedulePricer
 from scheduler.curtois_score import objective
 
@@ -88,115 +88,6 @@ def schedule_of(instance: Instance, roster: Roster, employee: str) -> Schedule:
     return tuple(roster.get((employee, d)) for d in range(instance.horizon))
 
 
-class _Master:
-    """The restricted master linear programme: a convex blend of columns per employee, cover rows with their
-    under and over slack at the rows' weights, solved by GLOP.
-
-    HiGHS was tried in its place (24d62d1): its warm dual simplex solved a node of the tree in 2-7 ms where GLOP
-    with its presolve starts again after any closed column (30-80 ms on instance 8), but late in the dive of
-    instance 13 its rounds took twice GLOP's time and the dive ended far worse (3,024 against the 1,351 GLOP's
-    run reached). GLOP without its presolve starts from the last basis as well; it does so while `warm` is set
-    (in a tree), by the dual simplex after bounds alone changed and by the primal after columns joined. Not
-    everywhere: on 13 the generation's solves then took longer (dual simplex throughout: 1.2 s against 0.55 s)
-    and so did the dive's (warm: 153 ms against 135 ms)."""
-
-    def __init__(self, instance: Instance, requests: dict[str, tuple[int, np.ndarray]],
-                 pricers: dict[str, SchedulePricer]):
-        self.instance, self.requests, self.pricers = instance, requests, pricers
-        # Costed for every priced schedule: the shift positions are looked up once per employee, not per call.
-        self.shift_index = {e: {s.id: k for k, s in enumerate(p.shifts)} for e, p in pricers.items()}
-        self.seen: dict[str, set[Schedule]] = {e.id: set() for e in instance.staff}
-        self.warm = False  # re-solve from the last basis (see `solve`)
-        self.grown = True  # columns joined since the last solve
-        self._build()
-
-    def _build(self) -> None:
-        """A fresh programme with the cover rows and no columns."""
-        instance = self.instance
-        self.lp = pywraplp.Solver.CreateSolver("GLOP")
-        self.objective = self.lp.Objective()
-        self.objective.SetMinimization()
-        self.blend = {e.id: self.lp.Constraint(1, 1) for e in instance.staff}
-        self.rows: dict[tuple[int, str], pywraplp.Constraint] = {}
-        for c in instance.cover:
-            row = self.lp.Constraint(c.required, c.required)
-            under, over = self.lp.NumVar(0, self.lp.infinity(), ""), self.lp.NumVar(0, self.lp.infinity(), "")
-            row.SetCoefficient(under, 1)
-            row.SetCoefficient(over, -1)
-            self.objective.SetCoefficient(under, c.under_weight)
-            self.objective.SetCoefficient(over, c.over_weight)
-            self.rows[c.day, c.shift] = row
-        self.columns: dict[str, list[pywraplp.Variable]] = {e.id: [] for e in instance.staff}
-        self.open: dict[str, list[bool]] = {e.id: [] for e in instance.staff}
-        self.schedules: dict[str, list[Schedule]] = {e.id: [] for e in instance.staff}
-
-    def _rebuild(self) -> None:
-        """The same programme in a fresh solver: every column again, open or closed as it was."""
-        kept = {e: list(zip(self.schedules[e], self.open[e], strict=True)) for e in self.columns}
-        self._build()
-        for e, columns in kept.items():
-            for schedule, _ in columns:
-                self._column(e, schedule)
-            self.set_open(e, [is_open for _, is_open in columns])
-
-    def cost(self, employee: str, schedule: Schedule) -> int:
-        base, extra = self.requests[employee]
-        index = self.shift_index[employee]
-        return base + int(sum(extra[d, index[s]] for d, s in enumerate(schedule) if s is not None))
-
-    def add(self, employee: str, schedule: Schedule) -> bool:
-        if schedule in self.seen[employee]:
-            return False
-        self.seen[employee].add(schedule)
-        self._column(employee, schedule)
-        return True
-
-    def _column(self, employee: str, schedule: Schedule) -> None:
-        column = self.lp.NumVar(0, self.lp.infinity(), "")
-        self.blend[employee].SetCoefficient(column, 1)
-        for d, s in enumerate(schedule):
-            if s is not None and (d, s) in self.rows:
-                self.rows[d, s].SetCoefficient(column, 1)
-        self.objective.SetCoefficient(column, self.cost(employee, schedule))
-        self.columns[employee].append(column)
-        self.grown = True
-        self.open[employee].append(True)
-        self.schedules[employee].append(schedule)
-
-    def set_open(self, employee: str, flags: list[bool]) -> None:
-        """Open or close each of the employee's columns (a closed one is held at 0)."""
-        for column, was, now in zip(self.columns[employee], self.open[employee], flags, strict=True):
-            if was != now:
-                column.SetUb(self.lp.infinity() if now else 0)
-        self.open[employee] = list(flags)
-
-    def solve(self) -> tuple[float, dict[tuple[int, str], float], dict[str, float], dict[str, list[float]]]:
-        """The programme's value, its prices of cover and of each employee's blend, and each column's weight."""
-        # Changing the parameters keeps GLOP's basis; its presolve would change the programme and lose it.
-        if self.warm:
-            self.lp.SetSolverSpecificParametersAsString(
-                f"use_preprocessing:false use_dual_simplex:{str(not self.grown).lower()}")
-        else:
-            self.lp.SetSolverSpecificParametersAsString("")
-        self.grown = False
-        status = self.lp.Solve()
-        if status != pywraplp.Solver.OPTIMAL:
-            # GLOP's warm start can end ABNORMAL after many bounds changed back and forth (seen on instance 8 when
-            # days were held and let go again, node after node); the same programme in a fresh solver solves.
-            self._rebuild()
-            status = self.lp.Solve()
-        if status != pywraplp.Solver.OPTIMAL:
-            raise RuntimeError(f"{self.instance.name}: the master linear programme ended {status}")
-        prices = {key: row.dual_value() for key, row in self.rows.items()}
-        blends = {e: row.dual_value() for e, row in self.blend.items()}
-        # A closed column weighs nothing: asking the solver for each would cost more than the solve in a tree,
-        # where most employees have one column open among thousands.
-        weights = {e: [v.solution_value() if is_open else 0.0
-                       for v, is_open in zip(columns, self.open[e], strict=True)]
-                   for e, columns in self.columns.items()}
-        return self.objective.Value(), prices, blends, weights
-
-
 class ColumnGeneration:
     """The master programme with its columns and every employee's pricer; rounds of pricing add columns, and a dive
     fixes employees to their heaviest column round by round until each has one: a whole roster."""
@@ -204,16 +95,20 @@ class ColumnGeneration:
     SMOOTHING = 0.5
 
     def __init__(self, instance: Instance, roster: Roster | None = None, workers: int = 1,
-                 exact_seconds: float = 0.0):
+                 exact_seconds: float = 0.0, lp: str = "glop"):
         """exact_seconds: what CP-SAT may spend on an employee's schedule when a cap per shift type binds (0: the
-        pricing programme's heuristics alone)."""
+        pricing programme's heuristics alone); lp: the master's solver, one of MASTERS
+        (scheduler/curtois_master.py)."""
+        if lp not in MASTERS:
+            # Not a ValueError: that says an employee has no legal schedule, which callers take as no columns.
+            raise KeyError(f"unknown linear programme solver {lp!r}: choose one of {', '.join(MASTERS)}")
         self.instance, self.workers = instance, workers
         self.exact_seconds = exact_seconds
         self.processes = None if workers < 2 else ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context("spawn"), initializer=_share, initargs=(instance,))
         self.pricers = {e.id: SchedulePricer(instance, e) for e in instance.staff}
         self.requests = request_cost(instance)
-        self.master = _Master(instance, self.requests, self.pricers)
+        self.master = MASTERS[lp](instance, self.requests, self.pricers)
         self.pool = ColumnPool({e.id: [] for e in instance.staff})
         self.fixed: dict[str, int] = {}  # employee -> index of the one column left to them
         # employee -> day -> the shifts still allowed that day (None: off); one of them: the day is held

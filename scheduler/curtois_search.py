@@ -63,6 +63,7 @@ class SearchSettings:
                                   # again from a new dive ...
     restart_dive_share: float = 0.25  # ... if the first dive took at most this share of that time; and then
     parallel_descents: bool = True    # one search by columns per process, each pricing alone (see search_apart)
+    descent_lp: str = "highs"  # the master's solver in each of them (scheduler/curtois_master.py)
     branch_seconds: float = 10.0  # ... a tree at most this long
     dive_by_days: bool = False   # hold single days of the blend (ColumnGeneration.dive_cells), not whole columns
     exact_pricing_seconds: float = 0.5  # CP-SAT's time for an employee's schedule when a cap binds
@@ -250,7 +251,7 @@ def search_apart(instance: Instance, schedules: dict[str, list[Schedule]], roste
 def _search_alone(instance: Instance, schedules: dict[str, list[Schedule]], roster: dict[tuple[str, int], str],
                   deadline: float, stall_seconds: float, bound: float, seed: int, settings: SearchSettings,
                   switch_after_s: float, restart_after_s: float) -> dict[tuple[str, int], str]:
-    columns = ColumnGeneration(instance, roster, 1, settings.exact_pricing_seconds)
+    columns = ColumnGeneration(instance, roster, 1, settings.exact_pricing_seconds, settings.descent_lp)
     try:
         columns.add_columns(schedules)
         return column_search(instance, columns, roster, deadline, stall_seconds, bound, random.Random(seed), settings,

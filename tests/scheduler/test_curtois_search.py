@@ -21,6 +21,7 @@ from scheduler.curtois_search import (
     SearchSettings,
     _fresh_dive,
     _merge,
+    _search_alone,
     _unmet_requests,
     column_search,
     construct,
@@ -275,11 +276,12 @@ def test_the_search_by_columns_starts_again_only_where_a_dive_is_cheap_next_to_t
     assert asked == [30.0 if restarts else float("inf")]
 
 
-def test_searches_apart_start_from_the_roster_and_return_the_best_of_theirs():
+@pytest.mark.parametrize("lp", ["glop", "highs"])
+def test_searches_apart_start_from_the_roster_and_return_the_best_of_theirs(lp):
     # Nobody works at the start: seven missing people. Each search, in its own process, covers every day.
     instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
     known = {"A": [("D",) * 5 + (None, None)], "B": []}
-    found = search_apart(instance, known, {}, _soon(60), 60, 0.0, [1, 2], ONE_PROCESS)
+    found = search_apart(instance, known, {}, _soon(60), 60, 0.0, [1, 2], replace(ONE_PROCESS, descent_lp=lp))
     assert check(instance, found) == [] and objective(instance, found) == 0
 
 
@@ -300,3 +302,18 @@ def test_the_dive_hands_its_descents_to_processes_of_their_own_only_where_they_p
     chosen = replace(ONE_PROCESS, processes=processes, parallel_descents=apart, restart_dive_share=dive_share)
     found, _ = dive(instance, None, _soon(60), _soon(60), 1.0, chosen, restart_after_s=30.0)
     assert asked == ["apart" if searches_apart else "here"] and check(instance, found) == []
+
+
+def test_a_search_apart_solves_its_programme_with_the_solver_the_settings_name(monkeypatch):
+    built = []
+
+    class Recorded(ColumnGeneration):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            built.append(type(self.master).__name__)
+
+    monkeypatch.setattr("scheduler.curtois_search.ColumnGeneration", Recorded)
+    instance, roster = _one_day_short()
+    for lp in ("highs", "glop"):
+        _search_alone(instance, {}, roster, _soon(1), 1, 0.0, 1, replace(ONE_PROCESS, descent_lp=lp), 1.0, 1.0)
+    assert built == ["HighsMaster", "GlopMaster"]
