@@ -164,7 +164,9 @@ class HighsMaster(Master):
 
     def _build(self) -> None:
         instance = self.instance
-        self.lp = highspy.Highs()
+        # highspy.Highs() turns on its callbacks before any option can be set, and that prints HiGHS's banner to
+        # stdout (into the bench's table); the core solver it wraps has the same methods and stays quiet.
+        self.lp = highspy._core._Highs()
         self.lp.setOptionValue("output_flag", False)
         self.lp.setOptionValue("threads", 1)
         self.lp.setOptionValue("presolve", "off")
