@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import random
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -172,9 +173,11 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
 def column_search(instance: Instance, columns: ColumnGeneration, roster: dict[tuple[str, int], str],
                   deadline: float, stall_seconds: float, bound: float, rng: random.Random,
                   settings: SearchSettings, switch_after_s: float = math.inf,
-                  restart_after_s: float = math.inf) -> dict[tuple[str, int], str]:
+                  restart_after_s: float = math.inf,
+                  stopped: Callable[[], bool] = lambda: False) -> dict[tuple[str, int], str]:
     """Re-solve the whole schedules of random sets of employees by columns with the others held, keeping each
-    roster that costs no more, until the deadline, the bound, or `stall_seconds` without a better roster: by a
+    roster that costs no more, until the deadline, the bound, `stopped()` (asked between sets), or `stall_seconds`
+    without a better roster: by a
     dive and the integer programme over the columns (ColumnGeneration.improve_part), or by branch and price
     (scheduler/curtois_branch.py). It starts with the dives and changes to the other way whenever one has found
     nothing better for `switch_after_s`. After `restart_after_s` without a better roster it starts again from a
@@ -199,7 +202,8 @@ def column_search(instance: Instance, columns: ColumnGeneration, roster: dict[tu
     target = math.ceil(bound - 1e-6) if bound > -math.inf else -math.inf  # no bound if the generation ran out of time
     last_found = calm_since = time.perf_counter()
     trees, dives = False, 0
-    while best_cost > target and (now := time.perf_counter()) < deadline and now - last_found < stall_seconds:
+    while (best_cost > target and (now := time.perf_counter()) < deadline and now - last_found < stall_seconds
+           and not stopped()):
         if now - last_found >= restart_after_s:
             roster = _fresh_dive(columns, min(deadline, now + restart_after_s), settings, dives)
             cost, size, trees, dives = objective(instance, roster), first_size, False, dives + 1
@@ -238,24 +242,33 @@ def search_apart(instance: Instance, schedules: dict[str, list[Schedule]], roste
     Where dives are cheap the search by columns is a sampler: descents from different dives settle in different
     places (instance 8: 1,300 to 1,316), and the best of more descents is better. Pricing an employee takes
     milliseconds, so a second process pricing beside the first adds little (instance 8: 30 sets re-solved in 40 s
-    against 26 alone, and the generation took 2.5 s against 0.9 s alone); a second search adds a whole one."""
+    against 26 alone, and the generation took 2.5 s against 0.9 s alone); a second search adds a whole one.
+    A search that reaches the bound stops the others: nothing can beat its roster."""
     context = multiprocessing.get_context("spawn")
     alone = replace(settings, processes=1)
-    with ProcessPoolExecutor(len(seeds), mp_context=context) as executor:
+    with context.Manager() as manager, ProcessPoolExecutor(len(seeds), mp_context=context) as executor:
+        reached = manager.Event()
         futures = [executor.submit(_search_alone, instance, schedules, roster, deadline, stall_seconds, bound,
-                                   seed, alone, switch_after_s, restart_after_s) for seed in seeds]
+                                   seed, alone, switch_after_s, restart_after_s, reached) for seed in seeds]
         found = [future.result() for future in futures]
     return min([roster, *found], key=lambda r: objective(instance, r))
 
 
 def _search_alone(instance: Instance, schedules: dict[str, list[Schedule]], roster: dict[tuple[str, int], str],
                   deadline: float, stall_seconds: float, bound: float, seed: int, settings: SearchSettings,
-                  switch_after_s: float, restart_after_s: float) -> dict[tuple[str, int], str]:
+                  switch_after_s: float, restart_after_s: float,
+                  reached: threading.Event | None = None) -> dict[tuple[str, int], str]:
+    """One search by columns in a process of its own; `reached` (shared with the others) is set when its roster
+    is at the bound, and stops it when another's is."""
+    reached = reached or threading.Event()
     columns = ColumnGeneration(instance, roster, 1, settings.exact_pricing_seconds, settings.descent_lp)
     try:
         columns.add_columns(schedules)
-        return column_search(instance, columns, roster, deadline, stall_seconds, bound, random.Random(seed), settings,
-                             switch_after_s, restart_after_s)
+        found = column_search(instance, columns, roster, deadline, stall_seconds, bound, random.Random(seed),
+                              settings, switch_after_s, restart_after_s, reached.is_set)
+        if bound > -math.inf and objective(instance, found) <= math.ceil(bound - 1e-6):
+            reached.set()
+        return found
     finally:
         columns.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import threading
 from dataclasses import replace
 
 import pytest
@@ -317,3 +318,30 @@ def test_a_search_apart_solves_its_programme_with_the_solver_the_settings_name(m
     for lp in ("highs", "glop"):
         _search_alone(instance, {}, roster, _soon(1), 1, 0.0, 1, replace(ONE_PROCESS, descent_lp=lp), 1.0, 1.0)
     assert built == ["HighsMaster", "GlopMaster"]
+
+
+def test_the_search_by_columns_stops_when_it_is_told_to(monkeypatch):
+    # From nothing covered (700) the search would cover every day; told to stop, it tries no set at all.
+    tried = []
+    monkeypatch.setattr(ColumnGeneration, "improve_part", lambda *args, **kwargs: tried.append(1))
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    columns = ColumnGeneration(instance, {})
+    found = column_search(instance, columns, {}, _soon(60), 60, 0.0, random.Random(1), ONE_PROCESS,
+                          stopped=lambda: True)
+    assert found == {} and tried == []
+
+
+def test_a_search_apart_at_the_bound_tells_the_others_and_one_told_stops():
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    reached = threading.Event()
+    found = _search_alone(instance, {}, {}, _soon(60), 60, 0.0, 1, ONE_PROCESS, 1.0, 1.0, reached)
+    assert objective(instance, found) == 0 and reached.is_set()
+    # Another search, told already, returns its start as it is.
+    assert _search_alone(instance, {}, {}, _soon(60), 60, 0.0, 2, ONE_PROCESS, 1.0, 1.0, reached) == {}
+
+
+def test_a_search_apart_short_of_the_bound_tells_nobody():
+    instance, roster = _one_day_short()
+    reached = threading.Event()
+    found = _search_alone(instance, {}, roster, _soon(1), 1, 0.0, 1, ONE_PROCESS, 1.0, 1.0, reached)
+    assert objective(instance, found) == 100 and not reached.is_set()
