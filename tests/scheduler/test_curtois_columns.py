@@ -177,10 +177,11 @@ def test_after_a_dive_a_reset_brings_back_the_whole_programme():
     assert not columns.diving and columns.pool.lp_value == pytest.approx(free)
 
 
-def test_the_programme_rebuilt_in_a_fresh_solver_keeps_its_columns_and_bounds():
+@pytest.mark.parametrize("lp", ["glop", "highs"])
+def test_the_programme_rebuilt_in_a_fresh_solver_keeps_its_columns_and_bounds(lp):
     # What happens when the solver's warm start fails: the same programme, every column open or closed as it was.
     instance = _three(cover="\n".join(f"{d},D,1,100,1" for d in range(7)), on="A,2,N,50", max_shifts="D=7|N=7")
-    columns = ColumnGeneration(instance)
+    columns = ColumnGeneration(instance, lp=lp)
     columns.generate(FAR)
     columns.force("A", 2, None)
     columns.generate(FAR)
@@ -191,6 +192,8 @@ def test_the_programme_rebuilt_in_a_fresh_solver_keeps_its_columns_and_bounds():
     assert columns.master.open == bounds
     columns.solve()
     assert columns.pool.lp_value == pytest.approx(held)
+    # A closed column weighs nothing in the solution given back.
+    assert all(w == 0.0 for w, is_open in zip(columns.pool.blend["A"], bounds["A"], strict=True) if not is_open)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

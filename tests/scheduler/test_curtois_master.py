@@ -1,5 +1,5 @@
-"""The master programme on GLOP and on HiGHS: the same columns and the same held days give the same optimum, a
-rebuilt programme keeps its columns open or closed, and an unknown solver is refused by name."""
+"""The master programme on GLOP and on HiGHS: the same columns and the same held days give the same optimum, HiGHS
+prints nothing, and an unknown solver is refused by name (both rebuilt: tests/scheduler/test_curtois_columns.py)."""
 
 from __future__ import annotations
 
@@ -41,24 +41,6 @@ def test_highs_converges_to_the_bound_glop_does():
     glop, highs = ColumnGeneration(instance), ColumnGeneration(instance, lp="highs")
     assert glop.generate(FAR) and highs.generate(FAR)
     assert highs.bound == pytest.approx(glop.bound) and highs.pool.lp_value == pytest.approx(glop.pool.lp_value)
-
-
-def test_the_highs_programme_rebuilt_keeps_its_columns_and_bounds():
-    instance = _three(cover="\n".join(f"{d},D,1,100,1" for d in range(7)), on="A,2,N,50", max_shifts="D=7|N=7")
-    columns = ColumnGeneration(instance, lp="highs")
-    columns.generate(FAR)
-    columns.force("A", 2, None)
-    columns.generate(FAR)
-    held = columns.pool.lp_value
-    bounds = {e: list(flags) for e, flags in columns.master.open.items()}
-    assert not all(bounds["A"])
-    columns.master._rebuild()
-    assert columns.master.open == bounds
-    columns.solve()
-    assert columns.pool.lp_value == pytest.approx(held)
-    # A closed column weighs nothing in the solution HiGHS gives back.
-    weights = columns.pool.blend["A"]
-    assert all(w == 0.0 for w, is_open in zip(weights, bounds["A"], strict=True) if not is_open)
 
 
 def test_an_unknown_solver_is_refused_by_name():
