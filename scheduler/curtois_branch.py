@@ -53,7 +53,7 @@ def _search(columns: ColumnGeneration, roster: Roster, free: Collection[str], de
     complete = True  # False once a node was left without proof that nothing below it beats the best
     while True:
         if held is None:
-            if not waiting or _cannot_beat(waiting[0][0], cost):
+            if not waiting or cannot_beat(waiting[0][0], cost):
                 return Branched(best, cost, nodes, complete)  # the least bound left cannot beat it: none can
             held = heapq.heappop(waiting)[2]
         if time.perf_counter() >= deadline:
@@ -71,10 +71,10 @@ def _search(columns: ColumnGeneration, roster: Roster, free: Collection[str], de
         if (found := objective(instance, rounded)) < cost:
             best, cost = rounded, found
         undecided = [] if whole else columns.undecided_days()
-        if _cannot_beat(bound, cost) or not undecided:
+        if cannot_beat(bound, cost) or not undecided:
             # A whole blend is a roster: where a cap made the pricing a heuristic, its bound may stay below it and
             # there is nothing left to branch on, so the node ends without that proof.
-            complete = complete and _cannot_beat(bound, cost)
+            complete = complete and cannot_beat(bound, cost)
             held = None
             continue
         # The day split most evenly: either child moves the programme.
@@ -84,6 +84,7 @@ def _search(columns: ColumnGeneration, roster: Roster, free: Collection[str], de
         held = {**held, (e, d): frozenset({shift})}
 
 
-def _cannot_beat(bound: float, cost: int) -> bool:
+def cannot_beat(bound: float, cost: int) -> bool:
+    """By this bound no roster costs less than `cost` (never so without a bound, -inf)."""
     return bound > -math.inf and math.ceil(bound - 1e-6) >= cost
 

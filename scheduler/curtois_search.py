@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from scheduler.curtois import Instance
-from scheduler.curtois_branch import branch_and_price
+from scheduler.curtois_branch import branch_and_price, cannot_beat
 from scheduler.curtois_columns import ColumnGeneration
 from scheduler.curtois_model import DEFAULT_WORKERS, CurtoisResult, PartResult, solve_instance, solve_part
 from scheduler.curtois_pricing import Schedule, SchedulePricer
@@ -177,11 +177,11 @@ def column_search(instance: Instance, columns: ColumnGeneration, roster: dict[tu
                   stopped: Callable[[], bool] = lambda: False) -> dict[tuple[str, int], str]:
     """Re-solve the whole schedules of random sets of employees by columns with the others held, keeping each
     roster that costs no more, until the deadline, the bound, `stopped()` (asked between sets), or `stall_seconds`
-    without a better roster: by a
-    dive and the integer programme over the columns (ColumnGeneration.improve_part), or by branch and price
-    (scheduler/curtois_branch.py). It starts with the dives and changes to the other way whenever one has found
-    nothing better for `switch_after_s`. After `restart_after_s` without a better roster it starts again from a
-    new dive over all the columns found so far, and returns the best roster of all its descents.
+    without a better roster: by a dive and the integer programme over the columns (ColumnGeneration.improve_part),
+    or by branch and price (scheduler/curtois_branch.py). It starts with the dives and changes to the other way
+    whenever one has found nothing better for `switch_after_s`. After `restart_after_s` without a better roster it
+    starts again from a new dive over all the columns found so far, and returns the best roster of all its
+    descents.
 
     At the end of the dive the search over parts of the CP-SAT model finds little (instances 5 and 8: nothing in
     the last 100 s of 300), while the columns still recombine: a set of most employees moves in one step, and
@@ -266,7 +266,7 @@ def _search_alone(instance: Instance, schedules: dict[str, list[Schedule]], rost
         columns.add_columns(schedules)
         found = column_search(instance, columns, roster, deadline, stall_seconds, bound, random.Random(seed),
                               settings, switch_after_s, restart_after_s, reached.is_set)
-        if bound > -math.inf and objective(instance, found) <= math.ceil(bound - 1e-6):
+        if cannot_beat(bound, objective(instance, found)):
             reached.set()
         return found
     finally:
