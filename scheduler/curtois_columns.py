@@ -24,7 +24,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.cp_stall import solve_until_stall
 from scheduler.curtois import Instance
-from scheduler.curtois_master import MASTERS
+from scheduler.curtois_master import MASTERS, Totals
 from scheduler.curtois_pricing import Priced, Schedule, SchedulePricer
 from scheduler.curtois_score import objective
 
@@ -173,6 +173,7 @@ class ColumnGeneration:
         for e, index in self.fixed.items():
             schedule = self.pool.schedules[e][index]
             bound += self.master.cost(e, schedule) - sum(at.get((d, s), 0.0) for d, s in enumerate(schedule) if s)
+        bound += self.master.slack_floor(at)
         forced = {e: self.forced[e] for e in free if e in self.forced}
         if self.processes is None:
             found = _cheapest(self.instance, self.pricers, self.requests, free, at, deadline, exact, forced)
@@ -383,6 +384,23 @@ class ColumnGeneration:
         for (e, d), options in held.items():
             self.restrict(e, d, options)
 
+    def hold_totals(self, totals: Totals) -> None:
+        """Keep exactly these cover rows' totals (the people working that shift that day) within their bounds,
+        or else pay more than any roster costs."""
+        self.master.hold_totals(totals)
+
+    def fractional_totals(self) -> list[tuple[float, tuple[int, str]]]:
+        """(total, (day, shift)) of the cover rows the last programme's blend covers by a fraction of a person."""
+        totals: Counter[tuple[int, str]] = Counter()
+        for e, weights in self.pool.blend.items():
+            for w, schedule in zip(weights, self.pool.schedules[e], strict=True):
+                if w > 1e-9:
+                    for d, s in enumerate(schedule):
+                        if s is not None:
+                            totals[d, s] += w
+        return [(total, key) for key, total in totals.items()
+                if key in self.master.rows and abs(total - round(total)) > 1e-6]
+
     def heaviest_roster(self) -> tuple[dict[tuple[str, int], str], bool]:
         """Every employee's heaviest column in the last programme as a roster (legal: each column is), and whether
         the blend was that roster, whole."""
@@ -398,6 +416,7 @@ class ColumnGeneration:
         """Nothing fixed or held any more: every column back in the programme, for the next dive."""
         self.fixed.clear()
         self.forced.clear()
+        self.master.hold_totals({})
         for e in self.pool.schedules:
             self._reopen(e)
 

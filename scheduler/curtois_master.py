@@ -24,6 +24,14 @@ from scheduler.curtois import Instance
 from scheduler.curtois_pricing import Schedule, SchedulePricer
 
 Solved = tuple[float, dict[tuple[int, str], float], dict[str, float], dict[str, list[float]]]
+Totals = dict[tuple[int, str], tuple[int, float]]  # (day, shift) -> the least and most people it may have
+Slack = tuple[float, float, float, float]  # a cover row's under and over slack: their lower and upper bounds
+FREE_SLACK: Slack = (0.0, float("inf"), 0.0, float("inf"))
+
+
+def slack_bounds(required: int, low: int, high: float) -> Slack:
+    """The slack bounds that keep a cover row's total (required - under + over) within [low, high]."""
+    return (max(0.0, required - high), max(0.0, required - low), max(0.0, low - required), max(0.0, high - required))
 DUAL_SIMPLEX, PRIMAL_SIMPLEX = 1, 4  # HiGHS's simplex_strategy
 
 
@@ -40,6 +48,16 @@ class Master(ABC):
         self.warm = False  # re-solve from the last basis where the solver would start afresh otherwise
         self.grown = True  # columns joined since the last solve
         self.rows: dict[tuple[int, str], object] = {}  # (day, shift) -> the solver's cover row
+        self.required = {(c.day, c.shift): c.required for c in instance.cover}
+        self.weights = {(c.day, c.shift): (c.under_weight, c.over_weight) for c in instance.cover}
+        # A held total may be missed at a price: the columns so far may not reach a total that the pricing would
+        # (an infeasible programme would prove nothing). Any price keeps the programme a relaxation of its node;
+        # ten times the heaviest weight keeps it from paying where people can be moved, and its prices far below
+        # what the pricing takes off for a held day (curtois_columns.FORCED).
+        heaviest = max([1, *(max(c.under_weight, c.over_weight) for c in instance.cover),
+                        *(r.weight for r in (*instance.on_requests, *instance.off_requests))])
+        self.beyond = 10.0 * heaviest
+        self.slack: dict[tuple[int, str], Slack] = {}  # rows whose total is held, with their slack's bounds
         self._build()
 
     @abstractmethod
@@ -55,8 +73,34 @@ class Master(ABC):
         """Open or close each of the employee's columns (a closed one is held at 0)."""
 
     @abstractmethod
+    def _bound_slack(self, key: tuple[int, str], bounds: Slack) -> None:
+        """Set the bounds of the row's under and over slack."""
+
+    @abstractmethod
     def solve(self) -> Solved:
         """The programme's value, its prices of cover and of each employee's blend, and each column's weight."""
+
+    def hold_totals(self, totals: Totals) -> None:
+        """Keep exactly these rows' totals within their bounds (the others are free again)."""
+        wanted = {key: slack_bounds(self.required[key], low, high) for key, (low, high) in totals.items()}
+        for key in self.slack.keys() - wanted.keys():
+            self._bound_slack(key, FREE_SLACK)
+        for key, bounds in wanted.items():
+            if self.slack.get(key) != bounds:
+                self._bound_slack(key, bounds)
+        self.slack = wanted
+
+    def slack_floor(self, prices: dict[tuple[int, str], float]) -> float:
+        """What the held rows' slack adds to the Lagrangian bound at these prices: each slack at the bound its
+        reduced cost prefers (nothing where no total is held and the prices are the programme's)."""
+        floor = 0.0
+        for key, (under_low, under_high, over_low, over_high) in self.slack.items():
+            under_weight, over_weight = self.weights[key]
+            price = prices.get(key, 0.0)
+            for reduced, low, high in ((under_weight - price, under_low, under_high),
+                                       (over_weight + price, over_low, over_high)):
+                floor += reduced * (low if reduced >= 0 else high)
+        return floor
 
     def _forget(self) -> None:
         self.columns: dict[str, list] = {e.id: [] for e in self.instance.staff}
@@ -80,6 +124,8 @@ class Master(ABC):
             for schedule, _ in columns:
                 self._column(e, schedule)
             self.set_open(e, [is_open for _, is_open in columns])
+        for key, bounds in self.slack.items():
+            self._bound_slack(key, bounds)
 
     def cost(self, employee: str, schedule: Schedule) -> int:
         base, extra = self.requests[employee]
@@ -108,14 +154,20 @@ class GlopMaster(Master):
         self.objective.SetMinimization()
         self.blend = {e.id: self.lp.Constraint(1, 1) for e in instance.staff}
         self.rows = {}
+        self.slack_vars: dict[tuple[int, str], tuple[pywraplp.Variable, pywraplp.Variable]] = {}
         for c in instance.cover:
             row = self.lp.Constraint(c.required, c.required)
             under, over = self.lp.NumVar(0, self.lp.infinity(), ""), self.lp.NumVar(0, self.lp.infinity(), "")
             row.SetCoefficient(under, 1)
             row.SetCoefficient(over, -1)
+            for sign in (1, -1):
+                beyond = self.lp.NumVar(0, self.lp.infinity(), "")
+                row.SetCoefficient(beyond, sign)
+                self.objective.SetCoefficient(beyond, self.beyond)
             self.objective.SetCoefficient(under, c.under_weight)
             self.objective.SetCoefficient(over, c.over_weight)
             self.rows[c.day, c.shift] = row
+            self.slack_vars[c.day, c.shift] = (under, over)
         self._forget()
 
     def _column(self, employee: str, schedule: Schedule) -> None:
@@ -131,6 +183,12 @@ class GlopMaster(Master):
             if was != now:
                 column.SetUb(self.lp.infinity() if now else 0)
         self.open[employee] = list(flags)
+
+    def _bound_slack(self, key: tuple[int, str], bounds: Slack) -> None:
+        under, over = self.slack_vars[key]
+        infinity = self.lp.infinity()
+        under.SetBounds(bounds[0], min(bounds[1], infinity))
+        over.SetBounds(bounds[2], min(bounds[3], infinity))
 
     def solve(self) -> Solved:
         # Changing the parameters keeps GLOP's basis; its presolve would change the programme and lose it.
@@ -172,16 +230,18 @@ class HighsMaster(Master):
         self.lp.setOptionValue("presolve", "off")
         nothing, none = np.array([], dtype=np.int32), np.array([])
         self.blend = {e.id: i for i, e in enumerate(instance.staff)}
+        self.slack_columns: dict[tuple[int, str], int] = {}  # (day, shift) -> its under slack; over is next
         for _ in instance.staff:
             self.lp.addRow(1.0, 1.0, 0, nothing, none)
         self.rows = {}
         for i, c in enumerate(instance.cover):
             row = len(instance.staff) + i
             self.lp.addRow(c.required, c.required, 0, nothing, none)
-            for weight, sign in ((c.under_weight, 1.0), (c.over_weight, -1.0)):
+            for weight, sign in ((c.under_weight, 1.0), (c.over_weight, -1.0), (self.beyond, 1.0), (self.beyond, -1.0)):
                 self.lp.addCol(weight, 0.0, highspy.kHighsInf, 1, np.array([row], dtype=np.int32), np.array([sign]))
             self.rows[c.day, c.shift] = row
-        self.count = 2 * len(instance.cover)  # columns in the programme, slack included
+            self.slack_columns[c.day, c.shift] = 4 * i
+        self.count = 4 * len(instance.cover)  # columns in the programme, slack included
         self.bounds_moved = False  # since the last solve: then the last basis is no longer feasible
         self._forget()
 
@@ -200,6 +260,12 @@ class HighsMaster(Master):
             self.lp.changeColsBounds(len(changed), indexes, np.zeros(len(changed)), upper)
             self.bounds_moved = True
         self.open[employee] = list(flags)
+
+    def _bound_slack(self, key: tuple[int, str], bounds: Slack) -> None:
+        under = self.slack_columns[key]
+        self.lp.changeColsBounds(2, np.array([under, under + 1], dtype=np.int32), np.array([bounds[0], bounds[2]]),
+                                 np.minimum(np.array([bounds[1], bounds[3]]), highspy.kHighsInf))
+        self.bounds_moved = True
 
     def solve(self) -> Solved:
         self.lp.setOptionValue("simplex_strategy", DUAL_SIMPLEX if self.bounds_moved else PRIMAL_SIMPLEX)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scheduler.curtois import parse_instance
 from scheduler.curtois_branch import branch_and_price
 from scheduler.curtois_columns import ColumnGeneration
-from scheduler.curtois_model import solve_part
+from scheduler.curtois_model import solve_instance, solve_part
 from scheduler.curtois_score import check, objective
 from tests.scheduler.test_curtois import tiny
 from tests.scheduler.test_curtois_columns import FAR, _three, assert_legal_and_held, random_part
@@ -43,12 +43,16 @@ def test_where_the_programme_blends_schedules_the_tree_branches_to_the_optimum()
     # and 10 a missing one), two D on day 2 (10 each missing), no D on days 0 and 1 (100 too many). The wish is
     # lost (8); only A works D, and not on day 2 after night 1 or after a single day of rest, so night 1 and day
     # 2's D leave 20 short between them: 28 at best. The programme blends A's schedules at less.
-    staff = "A,D=1|N=3,100000,0,2,2,2,1\nB,D=0|N=3,100000,0,1,1,1,1"
-    cover = "0,D,0,10,100\n0,N,1,100,1\n1,D,0,100,100\n1,N,1,10,1\n2,D,2,10,100\n2,N,0,10,10"
-    instance = parse_instance(tiny(horizon=3, staff=staff, cover=cover, on="A,1,D,8"))
+    instance = _blended()
     part = branch_and_price(ColumnGeneration(instance, {}), {}, {"A", "B"}, FAR)
     assert part.proved and part.objective == 28 and part.nodes > 1
     assert check(instance, part.roster) == []
+
+
+def _blended():
+    staff = "A,D=1|N=3,100000,0,2,2,2,1\nB,D=0|N=3,100000,0,1,1,1,1"
+    cover = "0,D,0,10,100\n0,N,1,100,1\n1,D,0,100,100\n1,N,1,10,1\n2,D,2,10,100\n2,N,0,10,10"
+    return parse_instance(tiny(horizon=3, staff=staff, cover=cover, on="A,1,D,8"))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -63,3 +67,35 @@ def test_a_tree_is_legal_moves_only_its_part_and_proves_only_what_holds(data):
     assert exact.optimal
     if part.proved:
         assert part.objective == objective(instance, roster) - exact.improvement
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_tree_keeps_the_days_it_is_given_to_hold(data):
+    instance, columns, roster, free = random_part(data)
+    days = data.draw(st.sets(st.tuples(st.sampled_from(sorted(free)), st.integers(0, instance.horizon - 1))))
+    held = {(e, d): frozenset({roster.get((e, d))}) for e, d in days}
+    part = branch_and_price(columns, roster, free, time.perf_counter() + 60, held)
+    assert_legal_and_held(instance, roster, part.roster, free)
+    assert all(part.roster.get(cell) == roster.get(cell) for cell in held)
+    assert part.objective == objective(instance, part.roster) <= objective(instance, roster)
+    # Nothing that keeps those days is better: CP-SAT over the free employees with the same days fixed agrees.
+    if part.proved:
+        others = {(e.id, d) for e in instance.staff if e.id not in free for d in range(instance.horizon)}
+        exact = solve_instance(instance, 20, workers=2, hint=roster, keep=others | set(held))
+        assert exact.status == "OPTIMAL" and part.objective == exact.objective
+
+
+def test_a_tree_told_to_stop_keeps_its_roster_and_proves_nothing():
+    instance = _three(cover="0,D,2,100,1", horizon=1)
+    part = branch_and_price(ColumnGeneration(instance, {}), {("A", 0): "D"}, {"B", "C"}, FAR, stopped=lambda: True)
+    assert part.roster == {("A", 0): "D"} and part.objective == 100 and not part.proved and part.nodes == 0
+
+
+def test_a_tree_drops_what_cannot_beat_the_ceiling_another_search_has_reached():
+    # The tree that branches to 28 on its own: told that another search is at 0, it stops at its root, proved
+    # (nothing beats 0), with the root's heaviest roster if that is better than its start.
+    instance = _blended()
+    part = branch_and_price(ColumnGeneration(instance, {}), {}, {"A", "B"}, FAR, ceiling=lambda: 0)
+    assert part.proved and part.nodes == 1 and part.objective > 28
+    assert check(instance, part.roster) == []

@@ -118,6 +118,15 @@ def test_a_blend_splits_each_day_as_its_columns_weigh():
 
 
 
+def test_the_totals_of_a_blend_are_fractional_where_its_columns_split_a_person():
+    # A half on day 0's D and half off, B on it: one and a half people. Day 1's D has B alone: whole.
+    instance = _three(cover="0,D,2,100,1\n1,D,1,100,1", horizon=2, max_shifts="D=2|N=0")
+    columns = ColumnGeneration(instance, {})
+    columns.add_columns({"A": [("D", None)], "B": [("D", "D")]})
+    columns.pool.blend = {"A": [0.5, 0.5], "B": [0.0, 1.0], "C": [1.0]}
+    assert columns.fractional_totals() == [(1.5, (0, "D"))]
+
+
 def test_a_held_day_keeps_the_blend_to_it_and_letting_go_restores_the_programme():
     # A wants N on day 2 (weight 50): held off that day, the programme loses the wish; let go, it has it back.
     instance = _three(cover="\n".join(f"{d},D,1,100,1" for d in range(7)), on="A,2,N,50", max_shifts="D=7|N=7")
@@ -163,13 +172,14 @@ def test_the_heaviest_roster_is_the_blend_when_it_is_whole():
     assert columns.heaviest_roster() == ({}, True) and columns.pool.lp_value == pytest.approx(100)
 
 
-def test_after_a_dive_a_reset_brings_back_the_whole_programme():
+def test_after_a_dive_a_reset_brings_back_the_whole_programme_and_lets_the_totals_go():
     instance = _three(cover="\n".join(f"{d},D,2,100,1\n{d},N,1,30,1" for d in range(7)), on="A,2,N,5",
                       max_shifts="D=7|N=7")
     columns = ColumnGeneration(instance)
     columns.generate(FAR)
     free = columns.pool.lp_value
     columns.force("B", 3, None)
+    columns.hold_totals({(0, "D"): (0, 0)})
     columns.dive(FAR)
     assert columns.fixed and columns.diving
     columns.reset()
@@ -178,14 +188,17 @@ def test_after_a_dive_a_reset_brings_back_the_whole_programme():
 
 
 @pytest.mark.parametrize("lp", ["glop", "highs"])
-def test_the_programme_rebuilt_in_a_fresh_solver_keeps_its_columns_and_bounds(lp):
-    # What happens when the solver's warm start fails: the same programme, every column open or closed as it was.
+def test_the_programme_rebuilt_in_a_fresh_solver_keeps_its_columns_bounds_and_totals(lp):
+    # What happens when the solver's warm start fails: the same programme, every column open or closed as it was,
+    # every total held as it was.
     instance = _three(cover="\n".join(f"{d},D,1,100,1" for d in range(7)), on="A,2,N,50", max_shifts="D=7|N=7")
     columns = ColumnGeneration(instance, lp=lp)
     columns.generate(FAR)
     columns.force("A", 2, None)
+    columns.hold_totals({(0, "D"): (0, 0)})  # and nobody on day 0's D: 100 more
     columns.generate(FAR)
     held = columns.pool.lp_value
+    assert held == pytest.approx(50 + 100)
     bounds = {e: list(flags) for e, flags in columns.master.open.items()}
     assert not all(bounds["A"])
     columns.master._rebuild()
