@@ -15,7 +15,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -65,6 +65,7 @@ class SearchSettings:
     restart_dive_share: float = 0.25  # ... if the first dive took at most this share of that time; and then
     parallel_descents: bool = True    # one search by columns per process, each pricing alone (see search_apart)
     descent_lp: str = "highs"  # the master's solver in each of them (scheduler/curtois_master.py)
+    whole_tree: bool = True    # one of them is a tree over every employee instead (see search_apart)
     branch_seconds: float = 10.0  # ... a tree at most this long
     dive_by_days: bool = False   # hold single days of the blend (ColumnGeneration.dive_cells), not whole columns
     exact_pricing_seconds: float = 0.5  # CP-SAT's time for an employee's schedule when a cap binds
@@ -174,14 +175,16 @@ def column_search(instance: Instance, columns: ColumnGeneration, roster: dict[tu
                   deadline: float, stall_seconds: float, bound: float, rng: random.Random,
                   settings: SearchSettings, switch_after_s: float = math.inf,
                   restart_after_s: float = math.inf,
-                  stopped: Callable[[], bool] = lambda: False) -> dict[tuple[str, int], str]:
+                  stopped: Callable[[], bool] = lambda: False,
+                  better: Callable[[int, dict[tuple[str, int], str]], None] = lambda cost, roster: None,
+                  ) -> dict[tuple[str, int], str]:
     """Re-solve the whole schedules of random sets of employees by columns with the others held, keeping each
     roster that costs no more, until the deadline, the bound, `stopped()` (asked between sets), or `stall_seconds`
-    without a better roster: by a dive and the integer programme over the columns (ColumnGeneration.improve_part),
-    or by branch and price (scheduler/curtois_branch.py). It starts with the dives and changes to the other way
-    whenever one has found nothing better for `switch_after_s`. After `restart_after_s` without a better roster it
-    starts again from a new dive over all the columns found so far, and returns the best roster of all its
-    descents.
+    without a better roster (each better one is told to `better`, with its cost): by a dive and the integer
+    programme over the columns (ColumnGeneration.improve_part), or by branch and price
+    (scheduler/curtois_branch.py). It starts with the dives and changes to the other way whenever one has found
+    nothing better for `switch_after_s`. After `restart_after_s` without a better roster it starts again from a
+    new dive over all the columns found so far, and returns the best roster of all its descents.
 
     At the end of the dive the search over parts of the CP-SAT model finds little (instances 5 and 8: nothing in
     the last 100 s of 300), while the columns still recombine: a set of most employees moves in one step, and
@@ -210,6 +213,7 @@ def column_search(instance: Instance, columns: ColumnGeneration, roster: dict[tu
             last_found = calm_since = time.perf_counter()
             if cost < best_cost:
                 best, best_cost = roster, cost
+                better(cost, roster)
             continue
         free = rng.sample(staff, rng.randint(max(1, size - 3), size))
         if now - calm_since >= switch_after_s:
@@ -228,6 +232,7 @@ def column_search(instance: Instance, columns: ColumnGeneration, roster: dict[tu
             last_found = calm_since = time.perf_counter()
             if cost < best_cost:
                 best, best_cost = roster, cost
+                better(cost, roster)
         size = min(len(staff), size + 1) if proved else max(1, size - 1) if too_large else size
     return best
 
@@ -247,9 +252,13 @@ def search_apart(instance: Instance, schedules: dict[str, list[Schedule]], roste
     context = multiprocessing.get_context("spawn")
     alone = replace(settings, processes=1)
     with context.Manager() as manager, ProcessPoolExecutor(len(seeds), mp_context=context) as executor:
-        reached = manager.Event()
+        reached, best = manager.Event(), manager.dict(cost=objective(instance, roster), roster=roster)
+        descents = seeds[1:] if settings.whole_tree and len(seeds) > 1 else seeds
         futures = [executor.submit(_search_alone, instance, schedules, roster, deadline, stall_seconds, bound,
-                                   seed, alone, switch_after_s, restart_after_s, reached) for seed in seeds]
+                                   seed, alone, switch_after_s, restart_after_s, reached, best)
+                   for seed in descents]
+        if len(descents) < len(seeds):
+            futures.append(executor.submit(_whole_tree, instance, schedules, deadline, bound, alone, reached, best))
         found = [future.result() for future in futures]
     return min([roster, *found], key=lambda r: objective(instance, r))
 
@@ -257,20 +266,66 @@ def search_apart(instance: Instance, schedules: dict[str, list[Schedule]], roste
 def _search_alone(instance: Instance, schedules: dict[str, list[Schedule]], roster: dict[tuple[str, int], str],
                   deadline: float, stall_seconds: float, bound: float, seed: int, settings: SearchSettings,
                   switch_after_s: float, restart_after_s: float,
-                  reached: threading.Event | None = None) -> dict[tuple[str, int], str]:
+                  reached: threading.Event | None = None,
+                  best: MutableMapping[str, object] | None = None) -> dict[tuple[str, int], str]:
     """One search by columns in a process of its own; `reached` (shared with the others) is set when its roster
-    is at the bound, and stops it when another's is."""
+    is at the bound, and stops it when another's is; `best` (shared too) gets each roster that beats its cost."""
     reached = reached or threading.Event()
+    best = best if best is not None else {"cost": objective(instance, roster), "roster": roster}
     columns = ColumnGeneration(instance, roster, 1, settings.exact_pricing_seconds, settings.descent_lp)
     try:
         columns.add_columns(schedules)
         found = column_search(instance, columns, roster, deadline, stall_seconds, bound, random.Random(seed),
-                              settings, switch_after_s, restart_after_s, reached.is_set)
+                              settings, switch_after_s, restart_after_s, reached.is_set,
+                              lambda cost, better: _publish(best, cost, better))
         if cannot_beat(bound, objective(instance, found)):
             reached.set()
         return found
     finally:
         columns.close()
+
+
+def _whole_tree(instance: Instance, schedules: dict[str, list[Schedule]], deadline: float, bound: float,
+                settings: SearchSettings, reached: threading.Event,
+                best: MutableMapping[str, object]) -> dict[tuple[str, int], str]:
+    """Branch and price over every employee in a process of its own, from the `best` roster the searches have
+    reached and dropping what cannot beat its cost, until the deadline or another search reaches the bound; it
+    starts again from the best roster whenever that gets better, and gives back the best of its own.
+
+    A tree over everybody is the move that the searches by columns cannot make: a roster where they have settled
+    is often the best of every set of 25 of 30 employees of 8 and of every window of 21 days with all employees
+    (each proved so in a node or a few), and the optimum differs from it in 22 employees. From such a roster of
+    1,301 with the columns of the generation, a tree over everybody found 1,300 within 60 s in two of four tries.
+    The tree needs the low cost to drop most nodes: from the searches' first roster (1,305-1,409) it found nothing
+    in 233 s."""
+    started = dict(best["roster"])
+    own, own_cost = started, objective(instance, started)
+    columns = ColumnGeneration(instance, started, 1, settings.exact_pricing_seconds, settings.descent_lp)
+    staff = [e.id for e in instance.staff]
+    try:
+        columns.add_columns(schedules)
+        moved = True
+        while moved and time.perf_counter() < deadline and not reached.is_set():
+            start, cost = dict(best["roster"]), int(best["cost"])
+            tree = branch_and_price(columns, start, staff, deadline,
+                                    stopped=lambda cost=cost: reached.is_set() or int(best["cost"]) < cost,
+                                    ceiling=lambda: int(best["cost"]))
+            if tree.objective < own_cost:
+                own, own_cost = tree.roster, tree.objective
+                _publish(best, own_cost, own)
+            if tree.proved or cannot_beat(bound, min(own_cost, int(best["cost"]))):
+                reached.set()  # closed: nothing beats the best roster any search has
+            moved = int(best["cost"]) < cost  # else it ran out of time or has nothing left to branch on
+        return own
+    finally:
+        columns.close()
+
+
+def _publish(best: MutableMapping[str, object], cost: int, roster: dict[tuple[str, int], str]) -> None:
+    """The roster becomes the shared best if it costs less (two searches at once may both write; the other's
+    better roster is then lost to the tree, never to the result, which each search returns itself)."""
+    if cost < int(best["cost"]):
+        best.update(cost=cost, roster=dict(roster))
 
 
 def _fresh_dive(columns: ColumnGeneration, deadline: float, settings: SearchSettings,

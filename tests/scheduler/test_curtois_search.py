@@ -4,6 +4,7 @@ the savings add up; whatever it returns keeps every hard rule and is scored as t
 from __future__ import annotations
 
 import itertools
+import math
 import random
 import threading
 from dataclasses import replace
@@ -13,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scheduler.curtois import parse_instance
-from scheduler.curtois_branch import branch_and_price
+from scheduler.curtois_branch import Branched, branch_and_price
 from scheduler.curtois_columns import ColumnGeneration
 from scheduler.curtois_model import PartResult, solve_part
 from scheduler.curtois_score import check, objective
@@ -24,6 +25,7 @@ from scheduler.curtois_search import (
     _merge,
     _search_alone,
     _unmet_requests,
+    _whole_tree,
     column_search,
     construct,
     dive,
@@ -277,12 +279,14 @@ def test_the_search_by_columns_starts_again_only_where_a_dive_is_cheap_next_to_t
     assert asked == [30.0 if restarts else float("inf")]
 
 
+@pytest.mark.parametrize("whole_tree", [True, False])
 @pytest.mark.parametrize("lp", ["glop", "highs"])
-def test_searches_apart_start_from_the_roster_and_return_the_best_of_theirs(lp):
+def test_searches_apart_start_from_the_roster_and_return_the_best_of_theirs(lp, whole_tree):
     # Nobody works at the start: seven missing people. Each search, in its own process, covers every day.
     instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
     known = {"A": [("D",) * 5 + (None, None)], "B": []}
-    found = search_apart(instance, known, {}, _soon(60), 60, 0.0, [1, 2], replace(ONE_PROCESS, descent_lp=lp))
+    found = search_apart(instance, known, {}, _soon(60), 60, 0.0, [1, 2],
+                         replace(ONE_PROCESS, descent_lp=lp, whole_tree=whole_tree))
     assert check(instance, found) == [] and objective(instance, found) == 0
 
 
@@ -345,3 +349,59 @@ def test_a_search_apart_short_of_the_bound_tells_nobody():
     reached = threading.Event()
     found = _search_alone(instance, {}, roster, _soon(1), 1, 0.0, 1, ONE_PROCESS, 1.0, 1.0, reached)
     assert objective(instance, found) == 100 and not reached.is_set()
+
+
+def _shared(instance, roster):
+    return {"cost": objective(instance, roster), "roster": roster}
+
+
+def test_the_tree_over_everybody_reaches_the_bound_and_tells_the_others():
+    # From nothing covered (700) the tree covers every day (0), closes, and shares what it found.
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    reached, best = threading.Event(), _shared(instance, {})
+    found = _whole_tree(instance, {}, _soon(60), 0.0, ONE_PROCESS, reached, best)
+    assert check(instance, found) == [] and objective(instance, found) == 0 and reached.is_set()
+    assert best == {"cost": 0, "roster": found}
+    # Told already, another returns its start as it is.
+    assert _whole_tree(instance, {}, _soon(60), 0.0, ONE_PROCESS, reached, _shared(instance, {})) == {}
+
+
+def test_the_tree_over_everybody_that_runs_out_of_time_tells_nobody():
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    reached = threading.Event()
+    assert _whole_tree(instance, {}, _soon(-1), 0.0, ONE_PROCESS, reached, _shared(instance, {})) == {}
+    assert not reached.is_set()
+
+
+def test_the_tree_over_everybody_starts_again_from_a_better_roster_another_search_shares(monkeypatch):
+    # Another search has shared a roster of 0 while the first tree ran: the tree goes on from it, at the bound.
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    covered = {("A", d): "D" for d in range(5)} | {("B", 5): "D", ("B", 6): "D"}
+    reached, best = threading.Event(), _shared(instance, {})
+    starts = []
+    real = branch_and_price
+
+    def tree(columns, roster, free, deadline, **kwargs):
+        starts.append(objective(instance, roster))
+        if len(starts) == 1:  # stopped as the other search gets there meanwhile
+            best.update(cost=0, roster=covered)
+            assert kwargs["stopped"]()
+            return Branched(dict(roster), 700, 1, False)
+        return real(columns, roster, free, deadline, **kwargs)
+
+    monkeypatch.setattr("scheduler.curtois_search.branch_and_price", tree)
+    # Without a bound given, only the second tree's own proof says that 0 is the best.
+    _whole_tree(instance, {}, _soon(60), -math.inf, ONE_PROCESS, reached, best)
+    assert starts == [700, 0] and reached.is_set()
+
+
+def test_a_search_by_columns_tells_each_better_roster_and_a_search_apart_shares_it():
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    told = []
+    found = column_search(instance, ColumnGeneration(instance, {}), {}, _soon(60), 60, 0.0, random.Random(1),
+                          ONE_PROCESS, better=lambda cost, roster: told.append((cost, objective(instance, roster))))
+    assert objective(instance, found) == 0 and told and told[-1] == (0, 0)
+    assert all(cost == scored for cost, scored in told) and told == sorted(told, reverse=True)
+    best = _shared(instance, {})
+    found = _search_alone(instance, {}, {}, _soon(60), 60, 0.0, 1, ONE_PROCESS, 1.0, 1.0, threading.Event(), best)
+    assert best == {"cost": 0, "roster": found}
