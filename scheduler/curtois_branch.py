@@ -1,6 +1,8 @@
 """Branch and price over a part of a Curtois–Qu roster: the part's employees choose whole schedules by column
-generation (scheduler/curtois_columns.py) with everybody else held, and a search tree over single days (an employee
-works a given shift that day, or does not) closes the gap between the programme's bound and a roster.
+generation (scheduler/curtois_columns.py) with everybody else held, and a search tree closes the gap between the
+programme's bound and a roster: first over the cover rows' totals where the blend has a fraction of a person (at most
+the number below, or at least the number above), then over single days (an employee works a given shift that day,
+or does not).
 
 The dive and the integer programme over the columns found are heuristics: on instance 8 the search by columns with
 them stopped at 1,303 for 90 s, while the tree, given the same sets of 25 employees, found 1,302 and then 1,301 and

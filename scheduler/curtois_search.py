@@ -65,7 +65,9 @@ class SearchSettings:
     restart_dive_share: float = 0.25  # ... if the first dive took at most this share of that time; and then
     parallel_descents: bool = True    # one search by columns per process, each pricing alone (see search_apart)
     descent_lp: str = "highs"  # the master's solver in each of them (scheduler/curtois_master.py)
-    whole_tree: bool = True    # one of them is a tree over every employee instead (see search_apart)
+    whole_tree: bool = True    # one of them is a tree over every employee instead (see search_apart) ...
+    whole_tree_max_days: int = 1_000  # ... where the instance has at most this many employee-days (8: 840, where
+                                      # it found the optimum; 12: 1,680, where a second descent proves it sooner)
     branch_seconds: float = 10.0  # ... a tree at most this long
     dive_by_days: bool = False   # hold single days of the blend (ColumnGeneration.dive_cells), not whole columns
     exact_pricing_seconds: float = 0.5  # CP-SAT's time for an employee's schedule when a cap binds
@@ -248,12 +250,13 @@ def search_apart(instance: Instance, schedules: dict[str, list[Schedule]], roste
     places (instance 8: 1,300 to 1,316), and the best of more descents is better. Pricing an employee takes
     milliseconds, so a second process pricing beside the first adds little (instance 8: 30 sets re-solved in 40 s
     against 26 alone, and the generation took 2.5 s against 0.9 s alone); a second search adds a whole one.
-    A search that reaches the bound stops the others: nothing can beat its roster."""
+    With `settings.whole_tree`, one of them is a tree over every employee instead (`_whole_tree`), from the best
+    roster the others share. A search that reaches the bound stops the others: nothing can beat its roster."""
     context = multiprocessing.get_context("spawn")
     alone = replace(settings, processes=1)
     with context.Manager() as manager, ProcessPoolExecutor(len(seeds), mp_context=context) as executor:
         reached, best = manager.Event(), manager.dict(cost=objective(instance, roster), roster=roster)
-        descents = seeds[1:] if settings.whole_tree and len(seeds) > 1 else seeds
+        descents = seeds[1:] if wants_whole_tree(instance, settings, len(seeds)) else seeds
         futures = [executor.submit(_search_alone, instance, schedules, roster, deadline, stall_seconds, bound,
                                    seed, alone, switch_after_s, restart_after_s, reached, best)
                    for seed in descents]
@@ -261,6 +264,14 @@ def search_apart(instance: Instance, schedules: dict[str, list[Schedule]], roste
             futures.append(executor.submit(_whole_tree, instance, schedules, deadline, bound, alone, reached, best))
         found = [future.result() for future in futures]
     return min([roster, *found], key=lambda r: objective(instance, r))
+
+
+def wants_whole_tree(instance: Instance, settings: SearchSettings, processes: int) -> bool:
+    """Whether one of the searches apart is a tree over every employee: where another process is left for a
+    descent, and the tree is small enough to move (on 12, 60 employees over 28 days, the tree in place of a
+    second descent left the roster at 4,041-4,043 where two descents proved 4,040 in 133 s)."""
+    return (settings.whole_tree and processes > 1
+            and len(instance.staff) * instance.horizon <= settings.whole_tree_max_days)
 
 
 def _search_alone(instance: Instance, schedules: dict[str, list[Schedule]], roster: dict[tuple[str, int], str],
@@ -277,7 +288,7 @@ def _search_alone(instance: Instance, schedules: dict[str, list[Schedule]], rost
         columns.add_columns(schedules)
         found = column_search(instance, columns, roster, deadline, stall_seconds, bound, random.Random(seed),
                               settings, switch_after_s, restart_after_s, reached.is_set,
-                              lambda cost, better: _publish(best, cost, better))
+                              lambda cost, found: _publish(best, cost, found))
         if cannot_beat(bound, objective(instance, found)):
             reached.set()
         return found

@@ -33,6 +33,7 @@ from scheduler.curtois_search import (
     neighbourhood,
     search_apart,
     solve,
+    wants_whole_tree,
 )
 from tests.scheduler.test_curtois import random_cover, staff_line, tiny
 
@@ -405,3 +406,16 @@ def test_a_search_by_columns_tells_each_better_roster_and_a_search_apart_shares_
     best = _shared(instance, {})
     found = _search_alone(instance, {}, {}, _soon(60), 60, 0.0, 1, ONE_PROCESS, 1.0, 1.0, threading.Event(), best)
     assert best == {"cost": 0, "roster": found}
+
+
+@pytest.mark.parametrize(("processes", "whole_tree", "max_days", "wanted"), [
+    (2, True, 14, True),    # 2 employees x 7 days = 14 employee-days: small enough
+    (2, True, 13, False),   # one employee-day too many
+    (1, True, 14, False),   # no process left for a descent
+    (2, False, 14, False),  # turned off
+])
+def test_a_tree_over_everybody_takes_a_process_only_where_it_is_small_and_one_is_left(processes, whole_tree,
+                                                                                      max_days, wanted):
+    instance = _two_employees(cover="0,D,1,100,1")
+    chosen = replace(ONE_PROCESS, whole_tree=whole_tree, whole_tree_max_days=max_days)
+    assert wants_whole_tree(instance, chosen, processes) is wanted
