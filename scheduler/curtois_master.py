@@ -32,6 +32,8 @@ FREE_SLACK: Slack = (0.0, float("inf"), 0.0, float("inf"))
 def slack_bounds(required: int, low: int, high: float) -> Slack:
     """The slack bounds that keep a cover row's total (required - under + over) within [low, high]."""
     return (max(0.0, required - high), max(0.0, required - low), max(0.0, low - required), max(0.0, high - required))
+
+
 DUAL_SIMPLEX, PRIMAL_SIMPLEX = 1, 4  # HiGHS's simplex_strategy
 
 
