@@ -40,18 +40,22 @@ class Branched:
 def branch_and_price(columns: ColumnGeneration, roster: Roster, free: Collection[str],
                      deadline: float, held: Held | None = None,
                      stopped: Callable[[], bool] = lambda: False,
-                     ceiling: Callable[[], float] = lambda: math.inf) -> Branched:
+                     ceiling: Callable[[], float] = lambda: math.inf,
+                     better: Callable[[int, dict[tuple[str, int], str]], None] = lambda cost, roster: None,
+                     ) -> Branched:
     """The best roster that changes only the free employees' schedules (and keeps the days `held`), by a tree
-    over their days until the deadline or `stopped()` (asked at every node). The tree dives (the child nearer the
-    blend goes first) and then takes the open node of least bound; a node whose bound cannot beat the best roster
-    so far, its own or the cost `ceiling()` says another search has reached, is dropped."""
+    over their days until the deadline or `stopped()` (asked at every node); each better roster is told to `better`
+    as it is found, with its cost. The tree dives (the child nearer the blend goes first) and then takes the open
+    node of least bound; a node whose bound cannot beat the best roster so far, its own or the cost `ceiling()`
+    says another search has reached, is dropped."""
     columns.hold_part(roster, free)
     with columns.warm_starts():
-        return _search(columns, roster, free, deadline, held or {}, stopped, ceiling)
+        return _search(columns, roster, free, deadline, held or {}, stopped, ceiling, better)
 
 
 def _search(columns: ColumnGeneration, roster: Roster, free: Collection[str], deadline: float,
-            held: Held, stopped: Callable[[], bool], ceiling: Callable[[], float]) -> Branched:
+            held: Held, stopped: Callable[[], bool], ceiling: Callable[[], float],
+            better: Callable[[int, dict[tuple[str, int], str]], None]) -> Branched:
     instance = columns.instance
     best, cost = dict(roster), objective(instance, roster)
     everything = {e: frozenset([None, *(s.id for s in columns.pricers[e].shifts)]) for e in free}
@@ -78,8 +82,10 @@ def _search(columns: ColumnGeneration, roster: Roster, free: Collection[str], de
                 return Branched(best, cost, nodes, False)
             bound = columns.last_bound
             rounded, whole = columns.heaviest_roster()
+            rounded = columns.polished(rounded)
             if (found := objective(instance, rounded)) < cost:
                 best, cost = rounded, found
+                better(cost, best)
             if cannot_beat(bound, min(cost, ceiling())):
                 node = None
                 continue

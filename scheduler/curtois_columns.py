@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 from scheduler.cp_stall import solve_until_stall
 from scheduler.curtois import Instance
 from scheduler.curtois_master import MASTERS, Totals
+from scheduler.curtois_polish import Polisher
 from scheduler.curtois_pricing import Priced, Schedule, SchedulePricer
 from scheduler.curtois_score import objective
 
@@ -110,6 +111,7 @@ class ColumnGeneration:
         self.requests = request_cost(instance)
         self.master = MASTERS[lp](instance, self.requests, self.pricers)
         self.pool = ColumnPool({e.id: [] for e in instance.staff})
+        self.polisher = Polisher(instance)
         self.fixed: dict[str, int] = {}  # employee -> index of the one column left to them
         # employee -> day -> the shifts still allowed that day (None: off); one of them: the day is held
         self.forced: dict[str, dict[int, frozenset[str | None]]] = {}
@@ -411,6 +413,20 @@ class ColumnGeneration:
             whole = whole and weights[index] > 1 - 1e-6
             roster.update({(e, d): s for d, s in enumerate(self.pool.schedules[e][index]) if s is not None})
         return roster, whole
+
+    def agreeing_days(self, roster: Roster, at_least: float = 1 - 1e-6) -> dict[tuple[str, int], frozenset[str | None]]:
+        """(employee, day) -> the roster's shift that day (None: off), for every day of an employee not fixed on
+        which the last programme's blend puts at least `at_least` of its weight on what the roster does: the days a
+        relaxation-induced neighbourhood holds (Danna, Rothberg and Le Pape, 2005), so a tree over the rest
+        explores only what the roster and the programme dispute."""
+        weights = self.day_weights()
+        return {(e.id, d): frozenset({roster.get((e.id, d))}) for e in self.instance.staff if e.id not in self.fixed
+                for d in range(self.instance.horizon)
+                if weights.get((e.id, d), {}).get(roster.get((e.id, d)), 0.0) >= at_least}
+
+    def polished(self, roster: Roster) -> dict[tuple[str, int], str]:
+        """The roster with each employee in turn on their known schedule that costs least (curtois_polish.py)."""
+        return self.polisher.polish(roster, self.pool.schedules)
 
     def reset(self) -> None:
         """Nothing fixed or held any more: every column back in the programme, for the next dive."""

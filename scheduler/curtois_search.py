@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, MutableMapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TypeVar
 
 from scheduler.curtois import Instance
@@ -68,7 +69,9 @@ class SearchSettings:
     whole_tree: bool = True    # one of them is a tree over every employee instead (see search_apart) ...
     whole_tree_max_days: int = 1_000  # ... where the instance has at most this many employee-days (8: 840, where
                                       # it found the optimum; 12: 1,680, where a second descent proves it sooner)
-    branch_seconds: float = 10.0  # ... a tree at most this long
+    neighbourhood_seconds: float = 60.0  # ... which first spends at most this long on the days where the
+                                         # programme disputes the best roster (ColumnGeneration.agreeing_days)
+    branch_seconds: float = 10.0  # a tree over a set of employees at most this long
     dive_by_days: bool = False   # hold single days of the blend (ColumnGeneration.dive_cells), not whole columns
     exact_pricing_seconds: float = 0.5  # CP-SAT's time for an employee's schedule when a cap binds
     columns_max_cells: int = 10_000_000  # of one employee's pricing programme (days × states), or no columns
@@ -315,21 +318,44 @@ def _whole_tree(instance: Instance, schedules: dict[str, list[Schedule]], deadli
     staff = [e.id for e in instance.staff]
     try:
         columns.add_columns(schedules)
-        moved = True
-        while moved and time.perf_counter() < deadline and not reached.is_set():
+        while time.perf_counter() < deadline and not reached.is_set():
             start, cost = dict(best["roster"]), int(best["cost"])
-            tree = branch_and_price(columns, start, staff, deadline,
-                                    stopped=lambda cost=cost: reached.is_set() or int(best["cost"]) < cost,
-                                    ceiling=lambda: int(best["cost"]))
+            moved = partial(_moved, reached, best, cost)
+            held = _disputed(columns, start, staff, deadline) if settings.neighbourhood_seconds > 0 else {}
+            if held:
+                # Each roster it finds is shared at once and stops it: the next neighbourhood is the new roster's.
+                near = branch_and_price(columns, start, staff,
+                                        min(deadline, time.perf_counter() + settings.neighbourhood_seconds),
+                                        held=held, stopped=moved, ceiling=lambda: int(best["cost"]),
+                                        better=partial(_publish, best))
+                if near.objective < own_cost:
+                    own, own_cost = near.roster, near.objective
+                if moved():
+                    continue
+            tree = branch_and_price(columns, start, staff, deadline, stopped=moved,
+                                    ceiling=lambda: int(best["cost"]), better=partial(_publish, best))
             if tree.objective < own_cost:
                 own, own_cost = tree.roster, tree.objective
-                _publish(best, own_cost, own)
             if tree.proved or cannot_beat(bound, min(own_cost, int(best["cost"]))):
                 reached.set()  # closed: nothing beats the best roster any search has
-            moved = int(best["cost"]) < cost  # else it ran out of time or has nothing left to branch on
+            if not moved():
+                break  # out of time, or nothing left to branch on
         return own
     finally:
         columns.close()
+
+
+def _moved(reached: threading.Event, best: MutableMapping[str, object], cost: int) -> bool:
+    """Whether a search reached the bound or the shared best roster costs less than `cost`."""
+    return reached.is_set() or int(best["cost"]) < cost
+
+
+def _disputed(columns: ColumnGeneration, roster: dict[tuple[str, int], str], staff: list[str],
+              deadline: float) -> dict[tuple[str, int], frozenset[str | None]]:
+    """The days where the programme over everybody agrees with the roster, to hold while a tree settles the rest
+    (none if its generation ran out of time)."""
+    columns.hold_part(roster, staff)
+    return columns.agreeing_days(roster) if columns.generate(deadline) else {}
 
 
 def _publish(best: MutableMapping[str, object], cost: int, roster: dict[tuple[str, int], str]) -> None:
@@ -351,7 +377,8 @@ def _plunge(columns: ColumnGeneration, deadline: float, settings: SearchSettings
             turn: int) -> dict[tuple[str, int], str]:
     """A dive from the programme as it stands, fixing the share of employees per step that is the turn's."""
     plunge = columns.dive_cells if settings.dive_by_days else columns.dive
-    return plunge(deadline, settings.dive_shares[turn % len(settings.dive_shares)], settings.dive_rounds)
+    return columns.polished(plunge(deadline, settings.dive_shares[turn % len(settings.dive_shares)],
+                                   settings.dive_rounds))
 
 
 def _columns_fit(instance: Instance, settings: SearchSettings) -> bool:

@@ -93,9 +93,18 @@ def test_a_tree_told_to_stop_keeps_its_roster_and_proves_nothing():
 
 
 def test_a_tree_drops_what_cannot_beat_the_ceiling_another_search_has_reached():
-    # The tree that branches to 28 on its own: told that another search is at 0, it stops at its root, proved
-    # (nothing beats 0), with the root's heaviest roster if that is better than its start.
+    # The tree that branches to prove 28 on its own: told that another search is at 0, it stops at its root,
+    # proved (nothing beats 0), with the root's roster (polished: 28 here) as it is better than its start.
     instance = _blended()
     part = branch_and_price(ColumnGeneration(instance, {}), {}, {"A", "B"}, FAR, ceiling=lambda: 0)
-    assert part.proved and part.nodes == 1 and part.objective > 28
+    assert part.proved and part.nodes == 1 and part.objective == 28
     assert check(instance, part.roster) == []
+
+
+def test_a_tree_tells_each_better_roster_as_it_finds_it():
+    instance = _blended()
+    told = []
+    part = branch_and_price(ColumnGeneration(instance, {}), {}, {"A", "B"}, FAR,
+                            better=lambda cost, roster: told.append((cost, objective(instance, roster))))
+    assert told and all(cost == scored for cost, scored in told) and told == sorted(told, reverse=True)
+    assert told[-1][0] == part.objective == 28 and told[0][0] < objective(instance, {})

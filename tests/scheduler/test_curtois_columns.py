@@ -127,6 +127,18 @@ def test_the_totals_of_a_blend_are_fractional_where_its_columns_split_a_person()
     assert columns.fractional_totals() == [(1.5, (0, "D"))]
 
 
+def test_the_days_the_blend_agrees_on_with_a_roster_are_held_to_the_roster():
+    # A is half on day 0's D and half off, whole off on day 1; B whole on D both days; C fixed, so never held.
+    instance = _three(cover="0,D,2,100,1\n1,D,1,100,1", horizon=2, max_shifts="D=2|N=0")
+    columns = ColumnGeneration(instance, {})
+    columns.add_columns({"A": [("D", None)], "B": [("D", "D")]})
+    columns.fix("C", 0)
+    columns.pool.blend = {"A": [0.5, 0.5], "B": [0.0, 1.0], "C": [1.0]}
+    roster = {("A", 0): "D", ("B", 0): "D"}  # B is off on day 1, where the blend has B on D
+    assert columns.agreeing_days(roster) == {("A", 1): frozenset({None}), ("B", 0): frozenset({"D"})}
+    assert columns.agreeing_days(roster, at_least=0.5)[("A", 0)] == frozenset({"D"})
+
+
 def test_a_held_day_keeps_the_blend_to_it_and_letting_go_restores_the_programme():
     # A wants N on day 2 (weight 50): held off that day, the programme loses the wish; let go, it has it back.
     instance = _three(cover="\n".join(f"{d},D,1,100,1" for d in range(7)), on="A,2,N,50", max_shifts="D=7|N=7")

@@ -392,8 +392,46 @@ def test_the_tree_over_everybody_starts_again_from_a_better_roster_another_searc
 
     monkeypatch.setattr("scheduler.curtois_search.branch_and_price", tree)
     # Without a bound given, only the second tree's own proof says that 0 is the best.
-    _whole_tree(instance, {}, _soon(60), -math.inf, ONE_PROCESS, reached, best)
+    _whole_tree(instance, {}, _soon(60), -math.inf, replace(ONE_PROCESS, neighbourhood_seconds=0), reached, best)
     assert starts == [700, 0] and reached.is_set()
+
+
+def _trees_seen(monkeypatch, instance):
+    """Every tree _whole_tree starts, as (the days it holds, the cost of its roster, what it found)."""
+    seen = []
+    real = branch_and_price
+
+    def tree(columns, roster, free, deadline, **kwargs):
+        found = real(columns, roster, free, deadline, **kwargs)
+        seen.append((kwargs.get("held"), objective(instance, roster), found.objective))
+        return found
+
+    monkeypatch.setattr("scheduler.curtois_search.branch_and_price", tree)
+    return seen
+
+
+def test_the_tree_over_everybody_first_settles_what_the_programme_disputes_with_the_best_roster(monkeypatch):
+    # A wants D on days 0-4 and B on days 5 and 6 (5 each), one person a day is needed. From A on days 0-4 alone
+    # (200 of cover, 10 of B's wishes) the programme agrees on A's week and B's days 0-4 and disputes B's days 5
+    # and 6: the first tree holds the agreed days to the roster and finds 0, which the whole tree then proves.
+    on = "\n".join([f"A,{d},D,5" for d in range(5)] + [f"B,{d},D,5" for d in (5, 6)])
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)), on=on)
+    start = {("A", d): "D" for d in range(5)}
+    reached, best = threading.Event(), _shared(instance, start)
+    seen = _trees_seen(monkeypatch, instance)
+    found = _whole_tree(instance, {}, _soon(60), -math.inf, ONE_PROCESS, reached, best)
+    assert objective(instance, found) == 0 and best["cost"] == 0 and reached.is_set()
+    assert seen[0] == ({(e, d): frozenset({start.get((e, d))}) for e, days in (("A", range(7)), ("B", range(5)))
+                        for d in days}, 210, 0)
+    assert seen[-1][0] is None and seen[-1][1] == 0  # then the whole tree, from the better roster
+
+
+def test_without_time_for_the_disputed_days_the_tree_over_everybody_holds_nothing(monkeypatch):
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    reached, best = threading.Event(), _shared(instance, {("A", 0): "D"})
+    seen = _trees_seen(monkeypatch, instance)
+    _whole_tree(instance, {}, _soon(60), 0.0, replace(ONE_PROCESS, neighbourhood_seconds=0), reached, best)
+    assert seen and all(held is None for held, _, _ in seen) and best["cost"] == 0
 
 
 def test_a_search_by_columns_tells_each_better_roster_and_a_search_apart_shares_it():
