@@ -57,6 +57,8 @@ class SearchSettings:
     integer_share: float = 0.1   # of the time limit at most, for the best roster from the columns after the dive
     integer_stall: float = 0.5   # of its time without a better roster, and any integer programme over columns stops
     column_search_until: float = 0.9  # then whole schedules of most employees re-solved by columns until this share,
+    apart_until: float = 0.97    # ... or this one where searches run side by side (search_apart): on 5-8 the
+                                 # search over parts after them found nothing in 100 s of 300
     column_stall: float = 0.3    # ... or until this share of the time limit has passed without a better roster
     column_part_share: float = 0.75  # of the employees, the first size of such a part; grows while parts are proved
     column_switch: float = 0.05  # of the time limit without a better roster: then the sets are solved the other
@@ -65,6 +67,8 @@ class SearchSettings:
                                   # again from a new dive ...
     restart_dive_share: float = 0.25  # ... if the first dive took at most this share of that time; and then
     parallel_descents: bool = True    # one search by columns per process, each pricing alone (see search_apart)
+    integer_before_descents: bool = False  # the integer programme after the dive also where searches apart follow
+                                           # (on 8 it gained 1 in 1 of 5 traced runs, in 16 s of each)
     descent_lp: str = "highs"  # the master's solver in each of them (scheduler/curtois_master.py)
     whole_tree: bool = True    # one of them is a tree over every employee instead (see search_apart) ...
     whole_tree_max_days: int = 1_000  # ... where the instance has at most this many employee-days (8: 840, where
@@ -110,7 +114,8 @@ def solve(instance: Instance, time_limit_s: float = 60.0, workers: int = DEFAULT
                             settings, started + time_limit_s * settings.redive_until,
                             started + time_limit_s * settings.column_search_until,
                             time_limit_s * settings.column_stall, rng, time_limit_s * settings.column_switch,
-                            time_limit_s * settings.column_restart)
+                            time_limit_s * settings.column_restart,
+                            started + time_limit_s * settings.apart_until)
         bound = max(bound, floor)
         if found is not None and (roster is None or objective(instance, found) < objective(instance, roster)):
             roster = found
@@ -127,11 +132,12 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
          redive_deadline: float = 0.0, search_deadline: float = 0.0, stall_seconds: float = 0.0,
          rng: random.Random | None = None,
          switch_after_s: float = math.inf,
-         restart_after_s: float = math.inf) -> tuple[dict[tuple[str, int], str] | None, float]:
+         restart_after_s: float = math.inf,
+         apart_deadline: float = 0.0) -> tuple[dict[tuple[str, int], str] | None, float]:
     """A roster from column generation, its dive, the integer programme over all columns found after it and the
-    search by columns until `search_deadline`, one per process where dives are cheap (None if the pricing finds
-    no legal schedule for someone), and the best Lagrangian bound the generation proved (less a hair for the
-    rounding of the prices)."""
+    search by columns until `search_deadline`, or searches apart until `apart_deadline`, one per process, where
+    dives are cheap, which then go on from the dive itself (None if the pricing finds no legal schedule for
+    someone), and the best Lagrangian bound the generation proved (less a hair for the rounding of the prices)."""
     try:
         columns = ColumnGeneration(instance, roster, settings.processes, settings.exact_pricing_seconds)
     except ValueError:
@@ -153,21 +159,23 @@ def dive(instance: Instance, roster: dict[tuple[str, int], str] | None, columns_
         dive_seconds = time.perf_counter() - diving
         if roster is not None and objective(instance, roster) < objective(instance, found):
             found = dict(roster)
-        # The dive commits to one column at a time; the columns it and the generation found often combine into
-        # a better roster (instance 5: 1,148 after the dive, its optimum 1,143 from the columns).
-        best = columns.integer(integer_seconds, found, settings.processes,
-                               stall_s=integer_seconds * settings.integer_stall)
-        if best is not None and objective(instance, best) < objective(instance, found):
-            found = best
         # Starting again pays where a dive is cheap next to the time between restarts (8: 4 s); where it takes
         # minutes (13), a new dive would only take the time of the descents and of the search over parts.
         affordable = dive_seconds <= settings.restart_dive_share * restart_after_s
+        apart = affordable and settings.parallel_descents and settings.processes > 1
+        if not apart or settings.integer_before_descents:
+            # The dive commits to one column at a time; the columns it and the generation found often combine into
+            # a better roster (instance 5: 1,148 after the dive, its optimum 1,143 from the columns).
+            best = columns.integer(integer_seconds, found, settings.processes,
+                                   stall_s=integer_seconds * settings.integer_stall)
+            if best is not None and objective(instance, best) < objective(instance, found):
+                found = best
         rng = rng or random.Random(0)
-        if affordable and settings.parallel_descents and settings.processes > 1:
+        if apart:
             columns.close()  # its pricing processes would only wait beside the descents
-            found = search_apart(instance, columns.pool.schedules, found, search_deadline, stall_seconds, floor,
-                                 [rng.randrange(1 << 30) for _ in range(settings.processes)], settings,
-                                 switch_after_s, restart_after_s)
+            found = search_apart(instance, columns.pool.schedules, found, max(search_deadline, apart_deadline),
+                                 stall_seconds, floor, [rng.randrange(1 << 30) for _ in range(settings.processes)],
+                                 settings, switch_after_s, restart_after_s)
         else:
             found = column_search(instance, columns, found, search_deadline, stall_seconds, floor, rng, settings,
                                   switch_after_s, restart_after_s if affordable else math.inf)

@@ -310,6 +310,23 @@ def test_the_dive_hands_its_descents_to_processes_of_their_own_only_where_they_p
     assert asked == ["apart" if searches_apart else "here"] and check(instance, found) == []
 
 
+@pytest.mark.parametrize(("processes", "integer_first", "integer_asked"),
+                         [(2, False, False), (2, True, True), (1, False, True)])
+def test_the_integer_programme_over_the_columns_comes_before_searches_apart_only_if_asked(
+        monkeypatch, processes, integer_first, integer_asked):
+    asked, deadlines = [], []
+    real = ColumnGeneration.integer
+    monkeypatch.setattr(ColumnGeneration, "integer", lambda self, *a, **k: asked.append(1) or real(self, *a, **k))
+    monkeypatch.setattr("scheduler.curtois_search.search_apart", lambda *args: deadlines.append(args[3]) or args[2])
+    monkeypatch.setattr("scheduler.curtois_search.column_search", lambda *args: deadlines.append(args[3]) or args[2])
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    chosen = replace(ONE_PROCESS, processes=processes, restart_dive_share=1e9, integer_before_descents=integer_first)
+    dive(instance, None, _soon(60), _soon(60), 1.0, chosen, search_deadline=10.0, restart_after_s=30.0,
+         apart_deadline=20.0)
+    assert bool(asked) is integer_asked
+    assert deadlines == [20.0 if processes > 1 else 10.0]  # searches apart run until their own deadline
+
+
 def test_a_search_apart_solves_its_programme_with_the_solver_the_settings_name(monkeypatch):
     built = []
 
