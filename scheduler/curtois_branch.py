@@ -82,7 +82,7 @@ def _search(columns: ColumnGeneration, roster: Roster, free: Collection[str], de
                 return Branched(best, cost, nodes, False)
             bound = columns.last_bound
             rounded, whole = columns.heaviest_roster()
-            rounded = columns.polished(rounded)
+            rounded = columns.polished(rounded, free)
             if (found := objective(instance, rounded)) < cost:
                 best, cost = rounded, found
                 better(cost, best)

@@ -424,9 +424,10 @@ class ColumnGeneration:
                 for d in range(self.instance.horizon)
                 if weights.get((e.id, d), {}).get(roster.get((e.id, d)), 0.0) >= at_least}
 
-    def polished(self, roster: Roster) -> dict[tuple[str, int], str]:
-        """The roster with each employee in turn on their known schedule that costs least (curtois_polish.py)."""
-        return self.polisher.polish(roster, self.pool.schedules)
+    def polished(self, roster: Roster, movable: Collection[str] | None = None) -> dict[tuple[str, int], str]:
+        """The roster with each employee in turn (of `movable`; all by default) on their known schedule that costs
+        least with the others held (scheduler/curtois_polish.py)."""
+        return self.polisher.polish(roster, self.pool.schedules, movable)
 
     def reset(self) -> None:
         """Nothing fixed or held any more: every column back in the programme, for the next dive."""

@@ -9,7 +9,7 @@ rarely fits the cover as well as the blend does; polished, it often does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -61,10 +61,13 @@ class Polisher:
             self.codes[employee] = np.vstack([self.codes[employee], new])
             self.costs[employee] = np.concatenate([self.costs[employee], costs])
 
-    def polish(self, roster: Roster, schedules: Mapping[str, Sequence[Schedule]]) -> dict[tuple[str, int], str]:
-        """The roster after rounds over the employees, each taking their known schedule (from `schedules`, legal
-        ones only) that costs least with the others held, until a round changes nobody; never worse than it was."""
+    def polish(self, roster: Roster, schedules: Mapping[str, Sequence[Schedule]],
+               movable: Collection[str] | None = None) -> dict[tuple[str, int], str]:
+        """The roster after rounds over the employees (the `movable` ones; all by default), each taking their known
+        schedule (from `schedules`, legal ones only) that costs least with the others held, until a round changes
+        nobody; never worse than it was."""
         staff = [e.id for e in self.instance.staff]
+        moving = staff if movable is None else [e for e in staff if e in movable]
         current = {e: self.encode([roster.get((e, d)) for d in range(self.instance.horizon)]) for e in staff}
         totals = np.zeros((self.instance.horizon, self.off + 1), dtype=np.int64)
         for codes in current.values():
@@ -73,7 +76,7 @@ class Polisher:
         moved = True
         while moved:
             moved = False
-            for e in staff:
+            for e in moving:
                 self._catch_up(e, schedules.get(e, ()))
                 if not len(self.codes[e]):
                     continue

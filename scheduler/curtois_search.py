@@ -319,7 +319,11 @@ def _whole_tree(instance: Instance, schedules: dict[str, list[Schedule]], deadli
     (each proved so in a node or a few), and the optimum differs from it in 22 employees. From such a roster of
     1,301 with the columns of the generation, a tree over everybody found 1,300 within 60 s in two of four tries.
     The tree needs the low cost to drop most nodes: from the searches' first roster (1,305-1,409) it found nothing
-    in 233 s."""
+    in 233 s.
+
+    Each start first holds the days on which the programme over everybody agrees with the roster and settles the
+    rest (a relaxation-induced neighbourhood): from a roster of 1,303 where a run had settled, with its 7,024
+    columns, that found 1,300 within 36 s where the tree over everything found nothing in 60 s."""
     started = dict(best["roster"])
     own, own_cost = started, objective(instance, started)
     columns = ColumnGeneration(instance, started, 1, settings.exact_pricing_seconds, settings.descent_lp)

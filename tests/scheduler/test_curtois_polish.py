@@ -49,6 +49,12 @@ def test_a_schedule_that_costs_the_same_leaves_the_roster_as_it_was():
     assert Polisher(instance).polish(roster, {"A": [day1, OFF, DAY0]}) == roster
 
 
+def test_only_the_employees_let_move_change():
+    instance = _three(cover="0,D,2,100,4")
+    polished = Polisher(instance).polish({}, {e: [OFF, DAY0] for e in "ABC"}, movable={"B", "C"})
+    assert polished == {("B", 0): "D", ("C", 0): "D"}  # A would come first, but is held
+
+
 def test_schedules_the_pool_gains_later_are_taken_too():
     instance = _three(cover="0,D,1,100,1")
     polisher = Polisher(instance)
