@@ -13,7 +13,7 @@ from scheduler.curtois_branch import branch_and_price
 from scheduler.curtois_columns import ColumnGeneration
 from scheduler.curtois_model import solve_instance, solve_part
 from scheduler.curtois_score import check, objective
-from tests.scheduler.test_curtois import tiny
+from tests.scheduler.test_curtois import staff_line, tiny
 from tests.scheduler.test_curtois_columns import FAR, _three, assert_legal_and_held, random_part
 
 
@@ -99,6 +99,16 @@ def test_a_tree_drops_what_cannot_beat_the_ceiling_another_search_has_reached():
     part = branch_and_price(ColumnGeneration(instance, {}), {}, {"A", "B"}, FAR, ceiling=lambda: 0)
     assert part.proved and part.nodes == 1 and part.objective == 28
     assert check(instance, part.roster) == []
+
+
+def test_a_tree_over_a_set_leaves_the_others_as_they_are_even_where_their_known_schedules_would_do_better():
+    # Day 0's D is short. A (free) has day 0 off; B (held, off) has a known schedule on it, which would fill it.
+    staff = "\n".join(staff_line(e, max_cons=5, weekends=1) for e in "AB")
+    instance = parse_instance(tiny(horizon=7, staff=staff, days_off="A,0", cover="0,D,1,100,1"))
+    columns = ColumnGeneration(instance, {})
+    columns.add_columns({"B": [("D",) + (None,) * 6]})
+    part = branch_and_price(columns, {}, {"A"}, FAR)
+    assert part.proved and part.objective == 100 and part.roster == {}
 
 
 def test_a_tree_tells_each_better_roster_as_it_finds_it():
