@@ -23,6 +23,7 @@ from scheduler.curtois_search import (
     SearchSettings,
     _fresh_dive,
     _merge,
+    _plunge,
     _search_alone,
     _unmet_requests,
     _whole_tree,
@@ -325,6 +326,16 @@ def test_the_integer_programme_over_the_columns_comes_before_searches_apart_only
          apart_deadline=20.0)
     assert bool(asked) is integer_asked
     assert deadlines == [20.0 if processes > 1 else 10.0]  # searches apart run until their own deadline
+
+
+def test_a_dives_roster_comes_back_polished_with_the_known_schedules(monkeypatch):
+    # A dive that ended with nobody working (700 short) comes back with the pool's schedules that cover the week.
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    columns = ColumnGeneration(instance, {})
+    columns.add_columns({"A": [("D",) * 5 + (None, None)], "B": [(None,) * 5 + ("D", "D")]})
+    monkeypatch.setattr(columns, "dive", lambda *args: {})
+    found = _plunge(columns, _soon(60), ONE_PROCESS, 0)
+    assert objective(instance, found) == 0 and check(instance, found) == []
 
 
 def test_a_search_apart_solves_its_programme_with_the_solver_the_settings_name(monkeypatch):
