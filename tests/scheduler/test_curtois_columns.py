@@ -34,6 +34,14 @@ def _random_three(data: st.DataObject):
     return parse_instance(tiny(horizon=horizon, staff=staff, cover=random_cover(data, horizon)))
 
 
+def generated_three(data: st.DataObject) -> tuple[Instance, ColumnGeneration]:
+    """A random instance of three (`_random_three`) and its column generation, run to its end."""
+    instance = _random_three(data)
+    columns = ColumnGeneration(instance)
+    columns.generate(FAR)
+    return instance, columns
+
+
 def random_part(data: st.DataObject) -> tuple[Instance, ColumnGeneration, dict[tuple[str, int], str], set[str]]:
     """A random instance of three (`_random_three`), its columns, the dive's roster and a random set free."""
     instance = _random_three(data)
@@ -225,9 +233,7 @@ def test_the_programme_rebuilt_in_a_fresh_solver_keeps_its_columns_bounds_and_to
 @given(st.data())
 def test_a_warm_start_ends_where_a_solve_from_scratch_does(data):
     # Days held one after another with the programme started from its last basis: each value is the optimum.
-    instance = _random_three(data)
-    columns = ColumnGeneration(instance)
-    columns.generate(FAR)
+    instance, columns = generated_three(data)
     for _ in range(3):
         undecided = columns.undecided_days()
         if not undecided:

@@ -8,10 +8,10 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler.curtois_columns import ColumnGeneration, schedule_of
+from scheduler.curtois_columns import schedule_of
 from scheduler.curtois_polish import Polisher
 from scheduler.curtois_score import check, objective
-from tests.scheduler.test_curtois_columns import FAR, _random_three, _three
+from tests.scheduler.test_curtois_columns import _three, generated_three
 
 OFF = (None,) * 7
 DAY0 = ("D",) + (None,) * 6
@@ -67,9 +67,7 @@ def test_schedules_the_pool_gains_later_are_taken_too():
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_a_polished_roster_is_legal_no_worse_and_no_single_change_of_the_pool_improves_it(data):
-    instance = _random_three(data)
-    columns = ColumnGeneration(instance)
-    columns.generate(FAR)
+    instance, columns = generated_three(data)
     rng = random.Random(data.draw(st.integers(0, 1 << 16)))
     pool = columns.pool.schedules
     roster = {(e, d): s for e, known in pool.items() for d, s in enumerate(rng.choice(known)) if s is not None}
