@@ -35,7 +35,7 @@ class Polisher:
         self.over = np.zeros((days, self.off), dtype=np.int64)
         for c in instance.cover:
             k = self.code[c.shift]
-            self.required[c.day, k] += c.required
+            self.required[c.day, k] = c.required  # one row per day and shift: the loader refuses a second
             self.under[c.day, k] = c.under_weight
             self.over[c.day, k] = c.over_weight
         self.base: dict[str, int] = {e.id: 0 for e in instance.staff}
