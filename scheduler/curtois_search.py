@@ -333,19 +333,18 @@ def _whole_tree(instance: Instance, schedules: dict[str, list[Schedule]], deadli
         while time.perf_counter() < deadline and not reached.is_set():
             start, cost = dict(best["roster"]), int(best["cost"])
             moved = partial(_moved, reached, best, cost)
+            # Each roster a tree finds is shared at once and stops it: the next start is from the new roster.
+            shared = {"stopped": moved, "ceiling": lambda: int(best["cost"]), "better": partial(_publish, best)}
             held = _disputed(columns, start, staff, deadline) if settings.neighbourhood_seconds > 0 else {}
             if held:
-                # Each roster it finds is shared at once and stops it: the next neighbourhood is the new roster's.
                 near = branch_and_price(columns, start, staff,
                                         min(deadline, time.perf_counter() + settings.neighbourhood_seconds),
-                                        held=held, stopped=moved, ceiling=lambda: int(best["cost"]),
-                                        better=partial(_publish, best))
+                                        held=held, **shared)
                 if near.objective < own_cost:
                     own, own_cost = near.roster, near.objective
                 if moved():
                     continue
-            tree = branch_and_price(columns, start, staff, deadline, stopped=moved,
-                                    ceiling=lambda: int(best["cost"]), better=partial(_publish, best))
+            tree = branch_and_price(columns, start, staff, deadline, **shared)
             if tree.objective < own_cost:
                 own, own_cost = tree.roster, tree.objective
             if tree.proved or cannot_beat(bound, min(own_cost, int(best["cost"]))):
