@@ -42,20 +42,23 @@ def branch_and_price(columns: ColumnGeneration, roster: Roster, free: Collection
                      stopped: Callable[[], bool] = lambda: False,
                      ceiling: Callable[[], float] = lambda: math.inf,
                      better: Callable[[int, dict[tuple[str, int], str]], None] = lambda cost, roster: None,
+                     each_node: Callable[[ColumnGeneration], None] = lambda columns: None,
                      ) -> Branched:
     """The best roster that changes only the free employees' schedules (and keeps the days `held`), by a tree
     over their days until the deadline or `stopped()` (asked at every node); each better roster is told to `better`
     as it is found, with its cost. The tree dives (the child nearer the blend goes first) and then takes the open
     node of least bound; a node whose bound cannot beat the best roster so far, its own or the cost `ceiling()`
-    says another search has reached, is dropped."""
+    says another search has reached, is dropped. `each_node` sees the programme of every node that is not dropped,
+    solved, before the tree branches there (a heuristic's hook: it must not change the programme)."""
     columns.hold_part(roster, free)
     with columns.warm_starts():
-        return _search(columns, roster, free, deadline, held or {}, stopped, ceiling, better)
+        return _search(columns, roster, free, deadline, held or {}, stopped, ceiling, better, each_node)
 
 
 def _search(columns: ColumnGeneration, roster: Roster, free: Collection[str], deadline: float,
             held: Held, stopped: Callable[[], bool], ceiling: Callable[[], float],
-            better: Callable[[int, dict[tuple[str, int], str]], None]) -> Branched:
+            better: Callable[[int, dict[tuple[str, int], str]], None],
+            each_node: Callable[[ColumnGeneration], None]) -> Branched:
     instance = columns.instance
     best, cost = dict(roster), objective(instance, roster)
     everything = {e: frozenset([None, *(s.id for s in columns.pricers[e].shifts)]) for e in free}
@@ -89,6 +92,7 @@ def _search(columns: ColumnGeneration, roster: Roster, free: Collection[str], de
             if cannot_beat(bound, min(cost, ceiling())):
                 node = None
                 continue
+            each_node(columns)
             # Totals first: they decide the cover, which weighs most, and a few of them branch where many days would.
             fractional = columns.fractional_totals()
             if fractional:

@@ -3,6 +3,7 @@ worse, and when it says it closed its tree, CP-SAT given the same part finds not
 
 from __future__ import annotations
 
+import math
 import time
 
 from hypothesis import HealthCheck, given, settings
@@ -47,6 +48,25 @@ def test_where_the_programme_blends_schedules_the_tree_branches_to_the_optimum()
     part = branch_and_price(ColumnGeneration(instance, {}), {}, {"A", "B"}, FAR)
     assert part.proved and part.objective == 28 and part.nodes > 1
     assert check(instance, part.roster) == []
+
+
+def test_each_node_that_is_not_dropped_is_shown_solved_before_the_tree_branches_there():
+    instance = _blended()
+    columns = ColumnGeneration(instance, {})
+    costs, shown = [objective(instance, {})], []
+    part = branch_and_price(columns, {}, {"A", "B"}, FAR, better=lambda cost, roster: costs.append(cost),
+                            each_node=lambda node: shown.append((node is columns, node.last_bound, costs[-1])))
+    assert shown and all(same for same, _, _ in shown) and len(shown) < part.nodes
+    # Each node shown could still beat the best roster the tree had then; the root comes first.
+    assert all(math.ceil(bound - 1e-6) < best for _, bound, best in shown)
+    assert shown[0][1] == min(bound for _, bound, _ in shown)
+
+
+def test_a_tree_proved_at_its_root_shows_no_node():
+    instance = _three(cover="0,D,2,100,1", horizon=1)
+    seen = []
+    branch_and_price(ColumnGeneration(instance, {}), {("A", 0): "D"}, {"A"}, FAR, each_node=seen.append)
+    assert seen == []
 
 
 def _blended():

@@ -20,6 +20,7 @@ from scheduler.curtois_model import PartResult, solve_part
 from scheduler.curtois_score import check, objective
 from scheduler.curtois_search import (
     KINDS,
+    NodeNeighbourhoods,
     SearchSettings,
     _fresh_dive,
     _merge,
@@ -454,12 +455,81 @@ def test_the_tree_over_everybody_first_settles_what_the_programme_disputes_with_
     assert seen[-1][0] is None and seen[-1][1] == 0  # then the whole tree, from the better roster
 
 
-def test_without_time_for_the_disputed_days_the_tree_over_everybody_holds_nothing(monkeypatch):
+def test_without_time_for_neighbourhoods_the_tree_over_everybody_holds_nothing(monkeypatch):
     instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
     reached, best = threading.Event(), _shared(instance, {("A", 0): "D"})
     seen = _trees_seen(monkeypatch, instance)
-    _whole_tree(instance, {}, _soon(60), 0.0, replace(ONE_PROCESS, neighbourhood_seconds=0), reached, best)
+    _whole_tree(instance, {}, _soon(60), 0.0,
+                replace(ONE_PROCESS, neighbourhood_seconds=0, node_neighbourhood_seconds=0), reached, best)
     assert seen and all(held is None for held, _, _ in seen) and best["cost"] == 0
+
+
+def _disputing():
+    """The instance of the disputed days above (A wants D on days 0-4, B on 5 and 6, one person a day), the roster
+    of A's days alone (210), and its programme over everybody, solved: it disputes B's days 5 and 6."""
+    on = "\n".join([f"A,{d},D,5" for d in range(5)] + [f"B,{d},D,5" for d in (5, 6)])
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)), on=on)
+    start = {("A", d): "D" for d in range(5)}
+    node = ColumnGeneration(instance, start)
+    node.hold_part(start, ["A", "B"])
+    assert node.generate(_soon(60))
+    return instance, start, node
+
+
+def _neighbourhoods(instance, start, best, tried=None):
+    shared = {"stopped": lambda: False, "ceiling": lambda: int(best["cost"]),
+              "better": lambda cost, roster: best.update(cost=cost, roster=roster)}
+    return NodeNeighbourhoods(ColumnGeneration(instance, start), start, ["A", "B"], _soon(60), 60, 1.0, shared,
+                              tried if tried is not None else set())
+
+
+def test_a_node_neighbourhood_settles_the_days_the_node_disputes_and_shares_what_it_finds(monkeypatch):
+    instance, start, node = _disputing()
+    best = _shared(instance, start)
+    seen = _trees_seen(monkeypatch, instance)
+    neighbourhoods = _neighbourhoods(instance, start, best)
+    neighbourhoods(node)
+    agreed = {(e, d): frozenset({start.get((e, d))}) for e, days in (("A", range(7)), ("B", range(5))) for d in days}
+    assert seen == [(agreed, 210, 0)]
+    assert neighbourhoods.found.objective == 0 and best["cost"] == 0 and check(instance, best["roster"]) == []
+
+
+def test_a_node_neighbourhood_waits_as_long_as_the_last_took_and_is_never_tried_twice(monkeypatch):
+    instance, start, node = _disputing()
+    seen = _trees_seen(monkeypatch, instance)
+    neighbourhoods = _neighbourhoods(instance, start, _shared(instance, start))
+    neighbourhoods(node)
+    neighbourhoods(node)  # too soon: the tree's own nodes have their turn first
+    assert len(seen) == 1 and neighbourhoods.resume_at > -math.inf
+    neighbourhoods.resume_at = -math.inf
+    neighbourhoods(node)  # the same days held as before: nothing new to try
+    assert len(seen) == 1
+
+
+def test_a_node_neighbourhood_tried_at_the_root_is_not_tried_again(monkeypatch):
+    instance, start, node = _disputing()
+    seen = _trees_seen(monkeypatch, instance)
+    tried = set()
+    _neighbourhoods(instance, start, _shared(instance, start), tried)(node)
+    _neighbourhoods(instance, start, _shared(instance, start), tried)(node)
+    assert len(seen) == 1 and len(tried) == 1
+
+
+def test_the_tree_over_everything_runs_node_neighbourhoods_only_with_time_for_them(monkeypatch):
+    instance = _two_employees(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    hooks = []
+    real = branch_and_price
+
+    def tree(columns, roster, free, deadline, **kwargs):
+        if kwargs.get("held") is None:
+            hooks.append(type(kwargs.get("each_node")).__name__)
+        return real(columns, roster, free, deadline, **kwargs)
+
+    monkeypatch.setattr("scheduler.curtois_search.branch_and_price", tree)
+    for seconds in (8, 0):
+        _whole_tree(instance, {}, _soon(60), 0.0, replace(ONE_PROCESS, node_neighbourhood_seconds=seconds),
+                    threading.Event(), _shared(instance, {}))
+    assert hooks == ["NodeNeighbourhoods", "function"]
 
 
 def test_a_search_by_columns_tells_each_better_roster_and_a_search_apart_shares_it():
