@@ -391,9 +391,10 @@ class NodeNeighbourhoods:
         if now < self.resume_at:
             return
         held = node.agreeing_days(self.start)
-        if not held or _key(held) in self.tried:
+        key = _key(held)
+        if not held or key in self.tried:
             return
-        self.tried.add(_key(held))
+        self.tried.add(key)
         self.columns.add_columns(node.pool.schedules)
         near = branch_and_price(self.columns, self.start, self.staff, min(self.deadline, now + self.seconds),
                                 held=held, **self.shared)
